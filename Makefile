@@ -1,0 +1,61 @@
+# Portico: `make run` to use it, `make test` to check it. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+SOCKET_IO_JS := static/vendor/socket.io.min.js
+
+.PHONY: run test lint format bench assets messages clean
+
+run: $(VENV)/.runtime assets
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --first-start
+	@echo "Portico is starting on http://$(HOST):$(PORT)/"
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+
+test: $(VENV)/.dev assets lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.dev assets
+	$(BIN)/python -m bench.run
+
+# Front-end libraries come from the npm registry at install time and are never committed.
+assets: $(SOCKET_IO_JS)
+
+$(SOCKET_IO_JS): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
+		mkdir -p static/vendor && \
+		cp node_modules/socket.io-client/dist/socket.io.min.js $@; \
+	else \
+		echo "npm is not installed: live updates are off, pages still work by reloading"; \
+	fi
+
+# Extract every user-facing string for translators (Simplified Chinese is next).
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Portico needs Python 3.11 or newer"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache

@@ -1,0 +1,217 @@
+"""Sign-in, registration, confirmation, password reset and the account pages."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from community.accounts import bp, services
+from community.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from community.accounts.permissions import acting_user
+from community.accounts.tokens import TokenError, TokenProblem
+from community.extensions import limiter
+from community.forms import CsrfOnlyForm
+from community.ratelimits import configured_limit
+from community.registry import registry
+from community.security import safe_next
+
+
+def _form_error(form, error: services.AccountError) -> None:  # type: ignore[no-untyped-def]
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATE_LIMIT_LOGIN"), methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(url_for("main.home")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            services.record_login(user)
+            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next(url_for("main.home")))
+        form.password.errors = [_("The email or password is not correct.")]
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATE_LIMIT_REGISTER"), methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                email=form.email.data,
+                password=form.password.data,
+                display_name=form.display_name.data,
+                timezone=form.timezone.data,
+            )
+        except services.AccountError as error:
+            _form_error(form, error)
+        else:
+            login_user(user)
+            flash(
+                _("Welcome! We sent a confirmation link to %(email)s.", email=user.email),
+                "success",
+            )
+            return redirect(url_for("accounts.overview"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    form = CsrfOnlyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.get("/account/confirm/<token>")
+def confirm_email(token: str):
+    try:
+        services.confirm_email(token)
+    except TokenError as error:
+        if error.problem is TokenProblem.EXPIRED:
+            flash(_("This confirmation link has expired. Ask for a new one below."), "error")
+        else:
+            flash(_("This confirmation link is not valid."), "error")
+        return redirect(
+            url_for("accounts.overview" if current_user.is_authenticated else "accounts.login")
+        )
+    flash(_("Thank you: your email address is confirmed."), "success")
+    return redirect(
+        url_for("accounts.overview" if current_user.is_authenticated else "accounts.login")
+    )
+
+
+@bp.post("/account/confirm/resend")
+@login_required
+@limiter.limit(configured_limit("RATE_LIMIT_PASSWORD_RESET"))
+def resend_confirmation():
+    if CsrfOnlyForm().validate_on_submit():
+        services.resend_confirmation(acting_user())
+        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "info")
+    return redirect(url_for("accounts.overview"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATE_LIMIT_PASSWORD_RESET"), methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(
+            _(
+                "If an account exists for %(email)s, we have sent it a link to choose a new "
+                "password.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(configured_limit("RATE_LIMIT_PASSWORD_RESET"), methods=["POST"])
+def reset_password(token: str):
+    try:
+        services.user_for_reset_token(token)
+    except TokenError as error:
+        if error.problem is TokenProblem.EXPIRED:
+            message = _("This link has expired. Ask for a new one.")
+        else:
+            message = _("This link is not valid or has already been used. Ask for a new one.")
+        flash(message, "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.reset_password(token, form.password.data)
+        logout_user()
+        login_user(user)
+        flash(_("Your password is changed and you are logged in."), "success")
+        return redirect(url_for("accounts.overview"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+@bp.get("/account/")
+@login_required
+def overview():
+    return render_template(
+        "accounts/overview.html",
+        resend_form=CsrfOnlyForm(),
+        account_links=[link for link in registry().account_links if link.visible(current_user)],
+    )
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(
+            acting_user(),
+            display_name=form.display_name.data,
+            timezone=form.timezone.data,
+            locale=form.locale.data,
+        )
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/profile.html", form=form), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(acting_user(), form.current_password.data, form.password.data)
+        except services.AccountError as error:
+            _form_error(form, error)
+        else:
+            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+            login_user(acting_user(), remember=remembered)
+            flash(_("Your password is changed. Other devices have been logged out."), "success")
+            return redirect(url_for("accounts.overview"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@login_required
+def email_preferences():
+    form = CsrfOnlyForm()
+    if form.validate_on_submit():
+        services.set_email_preferences(acting_user(), request.form.getlist("lists"))
+        flash(_("Your email preferences are saved."), "success")
+        return redirect(url_for("accounts.email_preferences"))
+    return render_template(
+        "accounts/email_preferences.html",
+        form=form,
+        preferences=services.email_preferences(acting_user()),
+    )

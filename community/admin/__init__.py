@@ -1,0 +1,9 @@
+"""Admin area: users and roles, API tokens, the outbox. Every route needs the admin role."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from community.admin import views  # noqa: E402,F401  (routes attach to bp)

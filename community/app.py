@@ -1,0 +1,117 @@
+"""The application factory: settings, extensions, the core's blueprints, then features."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security
+from community.config import apply_overrides, build_settings, instance_path_from, load_secret_key
+from community.db import render_migration_item
+from community.extensions import cache, csrf, db, limiter, migrate, socketio
+from community.markdown import markdown_filter, trusted_html
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build a Portico app; `overrides` replaces settings (tests, embedding)."""
+    overrides = dict(overrides or {})
+    instance_path = Path(overrides.pop("INSTANCE_PATH", None) or instance_path_from(None))
+    app = Flask(
+        "community",
+        root_path=str(ROOT),
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure_settings(app, instance_path, overrides)
+    configure_extensions(app)
+    configure_core(app)
+    configure_features(app)
+    configure_templates(app)
+    return app
+
+
+def configure_settings(app: Flask, instance_path: Path, overrides: dict[str, Any]) -> None:
+    app.config.update(build_settings(instance_path))
+    apply_overrides(app.config, overrides)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_secret_key(instance_path)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
+
+
+def configure_extensions(app: Flask) -> None:
+    registry.init_app(app)
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    cache.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    socketio.init_app(
+        app,
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def configure_core(app: Flask) -> None:
+    security.init_app(app)
+    errors.init_app(app)
+    accounts.init_app(app)
+    outbox.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(admin.bp)
+
+
+def configure_features(app: Flask) -> None:
+    """Each feature registers its blueprints, socket events, CLI and registry entries."""
+
+
+def configure_templates(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = markdown_filter
+    app.jinja_env.filters["trusted_html"] = trusted_html
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    reg = registry.registry(app)
+
+    @app.context_processor
+    def portal_context() -> dict[str, Any]:
+        user = current_user
+        return {
+            "portal_name": app.config["PORTAL_NAME"],
+            "company_name": app.config["COMPANY_NAME"],
+            "nav_links": [link for link in reg.nav_links if link.visible(user)],
+            # Called by base.html only, so emails rendered in a request cost no queries.
+            "nav_badges": lambda: (
+                [(badge, badge.count(user)) for badge in reg.nav_badges]
+                if user.is_authenticated
+                else []
+            ),
+            "has_endpoint": app.view_functions.__contains__,
+        }

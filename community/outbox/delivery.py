@@ -1,0 +1,328 @@
+"""Deliver the outbox: claim due rows under a lease, send, record the outcome.
+
+A worker claims a batch in one statement (with `FOR UPDATE SKIP LOCKED` on PostgreSQL) and
+commits each outcome as soon as it knows it. A worker that dies leaves its unsent rows
+leased; when the lease runs out another worker takes them, so at most the one message that
+was on the wire is sent twice, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from flask import Flask, current_app
+from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from community.db import utcnow
+from community.extensions import db
+from community.outbox.models import OutboxMessage, OutboxStatus
+from community.outbox.services import PENDING_FLAG
+from community.outbox.transports import PermanentError, TransientError, make_transport
+
+log = logging.getLogger(__name__)
+
+_wake = threading.Event()
+
+
+def wake() -> None:
+    """Make this process's delivery loop look at the outbox now."""
+    _wake.set()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    """A commit that queued mail wakes this process's delivery thread at once."""
+    if session.info.pop(PENDING_FLAG, False):
+        _wake.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_FLAG, None)
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A snapshot of a claimed row, safe to use after the claiming transaction commits."""
+
+    id: int
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str | None
+    headers: dict[str, str]
+    message_id: str
+    attempts: int
+    created_at_header: str
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+def backoff_seconds(attempts: int, base: int) -> float:
+    """Exponential backoff with a little jitter, capped at six hours."""
+    delay = min(base * 2 ** max(attempts - 1, 0), 6 * 3600)
+    return delay * random.uniform(0.9, 1.1)
+
+
+def _due_condition(now: datetime, max_attempts: int) -> ColumnElement[bool]:
+    waiting = and_(
+        OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now
+    )
+    abandoned = and_(
+        OutboxMessage.status == OutboxStatus.SENDING,
+        OutboxMessage.lease_expires_at < now,
+        OutboxMessage.attempts < max_attempts,
+    )
+    return or_(waiting, abandoned)
+
+
+def _fail_abandoned(now: datetime, max_attempts: int) -> None:
+    """A row whose every attempt ended in a dead worker is failed, not retried forever."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.lease_expires_at < now,
+            OutboxMessage.attempts >= max_attempts,
+        )
+        .values(
+            status=OutboxStatus.FAILED,
+            claim_token=None,
+            last_error="the delivery worker stopped while sending, on every attempt",
+        )
+    )
+
+
+def claim_batch(
+    limit: int, lease_seconds: int, max_attempts: int
+) -> tuple[str, list[ClaimedMessage]]:
+    """Lease up to `limit` due messages to a new claim token, and commit the lease."""
+    now = utcnow()
+    token = uuid.uuid4().hex
+    _fail_abandoned(now, max_attempts)
+    due_ids = (
+        select(OutboxMessage.id)
+        .where(_due_condition(now, max_attempts))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        due_ids = due_ids.with_for_update(skip_locked=True)
+    rows = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due_ids.scalar_subquery()))
+        .values(
+            status=OutboxStatus.SENDING,
+            claim_token=token,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(
+            OutboxMessage.id,
+            OutboxMessage.to_address,
+            OutboxMessage.subject,
+            OutboxMessage.body_text,
+            OutboxMessage.body_html,
+            OutboxMessage.headers,
+            OutboxMessage.message_id,
+            OutboxMessage.attempts,
+            OutboxMessage.created_at,
+        ),
+        execution_options={"synchronize_session": False},
+    ).all()
+    db.session.commit()
+    claimed = [
+        ClaimedMessage(
+            id=row.id,
+            to_address=row.to_address,
+            subject=row.subject,
+            body_text=row.body_text,
+            body_html=row.body_html,
+            headers=dict(row.headers or {}),
+            message_id=row.message_id,
+            attempts=row.attempts,
+            created_at_header=format_datetime(row.created_at),
+        )
+        for row in sorted(rows, key=lambda row: row.id)
+    ]
+    return token, claimed
+
+
+def build_mime(message: ClaimedMessage, sender: str) -> EmailMessage:
+    mime = EmailMessage()
+    mime["From"] = sender
+    mime["To"] = message.to_address
+    mime["Subject"] = message.subject
+    mime["Date"] = message.created_at_header
+    mime["Message-ID"] = message.message_id
+    for name, value in message.headers.items():
+        mime[name] = value
+    mime.set_content(message.body_text)
+    if message.body_html:
+        mime.add_alternative(message.body_html, subtype="html")
+    return mime
+
+
+def _finish(message_id: int, token: str, **values: object) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
+        .values(claim_token=None, lease_expires_at=None, **values),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+
+
+def _release(ids: list[int], token: str, next_attempt_at: datetime | None = None) -> None:
+    """Hand back claimed rows that were never tried, without spending an attempt."""
+    if not ids:
+        return
+    values: dict[str, object] = {
+        "status": OutboxStatus.QUEUED,
+        "claim_token": None,
+        "lease_expires_at": None,
+        "attempts": OutboxMessage.attempts - 1,
+    }
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.claim_token == token)
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+
+
+def deliver_batch(limit: int | None = None) -> DeliveryReport:
+    """Claim one batch and deliver it. Runs inside an app context; commits as it goes."""
+    config = current_app.config
+    limit = limit or config["OUTBOX_BATCH_SIZE"]
+    lease = config["OUTBOX_LEASE_SECONDS"]
+    timeout = config["SMTP_TIMEOUT_SECONDS"]
+    max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
+    report = DeliveryReport()
+
+    claimed_at = time.monotonic()
+    token, batch = claim_batch(limit, lease, max_attempts)
+    if not batch:
+        return report
+    # Stop early rather than send under a lease that may run out mid-message.
+    deadline = claimed_at + lease - min(timeout + 5, lease / 2)
+    transport = make_transport(config["MAIL_URL"], config["MAIL_DIR"], timeout)
+    with transport:
+        for index, message in enumerate(batch):
+            if time.monotonic() > deadline:
+                rest = [item.id for item in batch[index:]]
+                _release(rest, token)
+                report.released += len(rest)
+                break
+            try:
+                transport.send(build_mime(message, config["MAIL_FROM"]), key=f"{message.id:08d}")
+            except PermanentError as exc:
+                _finish(message.id, token, status=OutboxStatus.FAILED, last_error=str(exc))
+                report.failed += 1
+                report.errors.append(str(exc))
+            except TransientError as exc:
+                report.errors.append(str(exc))
+                if message.attempts >= max_attempts:
+                    _finish(message.id, token, status=OutboxStatus.FAILED, last_error=str(exc))
+                    report.failed += 1
+                    continue
+                retry_at = utcnow() + timedelta(
+                    seconds=backoff_seconds(message.attempts, config["OUTBOX_BACKOFF_SECONDS"])
+                )
+                _finish(
+                    message.id,
+                    token,
+                    status=OutboxStatus.QUEUED,
+                    next_attempt_at=retry_at,
+                    last_error=str(exc),
+                )
+                report.retried += 1
+                # The server is unreachable for all of them: try the rest at the same time.
+                rest = [item.id for item in batch[index + 1 :]]
+                _release(rest, token, next_attempt_at=retry_at)
+                report.released += len(rest)
+                break
+            else:
+                _finish(
+                    message.id, token, status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None
+                )
+                report.sent += 1
+    return report
+
+
+def deliver_pending(max_batches: int = 1000) -> DeliveryReport:
+    """Deliver batches until nothing is due (or the server refuses for now)."""
+    total = DeliveryReport()
+    for _ in range(max_batches):
+        report = deliver_batch()
+        total.sent += report.sent
+        total.retried += report.retried
+        total.failed += report.failed
+        total.released += report.released
+        total.errors.extend(report.errors)
+        if report.handled == 0 or report.retried:
+            break
+    return total
+
+
+def run_worker(app: Flask, stop: threading.Event, poll_seconds: float | None = None) -> None:
+    """Deliver until `stop` is set: the loop of `flask outbox run` and of the web thread."""
+    poll = poll_seconds if poll_seconds is not None else app.config["OUTBOX_POLL_SECONDS"]
+    while not stop.is_set():
+        _wake.clear()
+        try:
+            with app.app_context():
+                report = deliver_pending()
+            if report.handled:
+                log.info(
+                    "outbox: %d sent, %d to retry, %d failed",
+                    report.sent,
+                    report.retried,
+                    report.failed,
+                )
+        except Exception:  # a broken database connection must not end the loop
+            log.exception("outbox delivery failed; trying again shortly")
+        _wake.wait(poll)
+
+
+class DeliveryThread:
+    """The embedded default: one daemon thread per web process, started on first request."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.stop = threading.Event()
+
+    def ensure_started(self, app: Flask) -> None:
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=run_worker, args=(app, self.stop), name="outbox-delivery", daemon=True
+                )
+                self._thread.start()

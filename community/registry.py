@@ -1,0 +1,116 @@
+"""What features contribute to the core without the core importing them.
+
+Each feature's `init_app` adds its demo seeder, bulk seeder, email lists, navigation links
+and API description here; the core's commands and pages read the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class EmailList:
+    """A kind of email a person may stop receiving (transactional mail has no list)."""
+
+    key: str
+    label: Any  # a lazy gettext string
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link in the main navigation, shown when `visible(user)` says so."""
+
+    endpoint: str
+    label: Any
+    order: int = 50
+    visible: Callable[[Any], bool] = lambda user: True
+
+
+@dataclass(frozen=True)
+class NavBadge:
+    """A count beside the account menu (unread messages, notifications), for logged-in users.
+
+    `count(user)` runs on every page a logged-in user opens: keep it to one indexed query.
+    The badge element carries `data-badge="<key>"` so a page's script can update it live.
+    """
+
+    key: str
+    endpoint: str
+    label: Any
+    count: Callable[[Any], int]
+    order: int = 50
+
+
+@dataclass
+class Registry:
+    demo_seeders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
+    bulk_seeders: list[tuple[int, Callable[..., None]]] = field(default_factory=list)
+    email_lists: dict[str, EmailList] = field(default_factory=dict)
+    nav_links: list[NavLink] = field(default_factory=list)
+    account_links: list[NavLink] = field(default_factory=list)
+    nav_badges: list[NavBadge] = field(default_factory=list)
+    openapi_paths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    openapi_schemas: dict[str, Any] = field(default_factory=dict)
+    health_checks: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
+    home_panels: list[tuple[int, str, Callable[[], dict[str, Any]]]] = field(default_factory=list)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["portico"] = Registry()
+
+
+def registry(app: Flask | None = None) -> Registry:
+    return (app or current_app).extensions["portico"]
+
+
+def add_demo_seeder(app: Flask, seeder: Callable[[], None], order: int = 50) -> None:
+    """Run `seeder` from `seed-demo`, after the core's accounts exist; it must be idempotent."""
+    registry(app).demo_seeders.append((order, seeder))
+
+
+def add_bulk_seeder(app: Flask, seeder: Callable[..., None], order: int = 50) -> None:
+    """Run `seeder(**sizes)` from `seed-bulk`; it takes the size options it understands."""
+    registry(app).bulk_seeders.append((order, seeder))
+
+
+def add_email_list(app: Flask, email_list: EmailList) -> None:
+    registry(app).email_lists[email_list.key] = email_list
+
+
+def add_nav_link(app: Flask, link: NavLink, *, account_menu: bool = False) -> None:
+    target = registry(app).account_links if account_menu else registry(app).nav_links
+    target.append(link)
+    target.sort(key=lambda item: item.order)
+
+
+def add_nav_badge(app: Flask, badge: NavBadge) -> None:
+    registry(app).nav_badges.append(badge)
+    registry(app).nav_badges.sort(key=lambda item: item.order)
+
+
+def add_openapi(
+    app: Flask, paths: dict[str, dict[str, Any]], schemas: dict[str, Any] | None = None
+) -> None:
+    """Merge a feature's paths and component schemas into `/api/openapi.json`."""
+    reg = registry(app)
+    for path, operations in paths.items():
+        reg.openapi_paths.setdefault(path, {}).update(operations)
+    reg.openapi_schemas.update(schemas or {})
+
+
+def add_health_check(app: Flask, name: str, check: Callable[[], dict[str, Any]]) -> None:
+    """Report a feature's state in `/healthz`; a check returns a dict with an `ok` key."""
+    registry(app).health_checks[name] = check
+
+
+def add_home_panel(
+    app: Flask, template: str, context: Callable[[], dict[str, Any]], order: int = 50
+) -> None:
+    """Show `template`, rendered with `context()`, on the home page below the four doors."""
+    registry(app).home_panels.append((order, template, context))

@@ -1,0 +1,95 @@
+"""User Markdown becomes safe HTML: formatting kept, every script path removed."""
+
+from __future__ import annotations
+
+import pytest
+
+from community.markdown import markdown_filter, plain_text, render, render_markdown
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](&#106;avascript:alert(1))",
+    "[click](java\tscript:alert(1))",
+    "<a href='javascript:alert(1)'>x</a>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)></svg>",
+    "<iframe src='https://evil.example'></iframe>",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "<object data='x.swf'></object>",
+    "<embed src='x.swf'>",
+    "<style>body{display:none}</style>",
+    "<div style='background:url(javascript:alert(1))'>x</div>",
+    "<form action='https://evil.example'><input name=p></form>",
+    "<math><mi xlink:href='javascript:alert(1)'>x</mi></math>",
+    "<body onload=alert(1)>",
+    "<details open ontoggle=alert(1)>",
+    '<a href="vbscript:msgbox(1)">x</a>',
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_attacks_are_neutralised(attack):
+    """No script, handler, frame, style or dangerous URL survives rendering."""
+    html = render_markdown(f"Hello\n\n{attack}\n\nbye").lower()
+    for forbidden in (
+        "<script",
+        "javascript:",
+        "vbscript:",
+        "onerror",
+        "onload",
+        "ontoggle",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<style",
+        "style=",
+        "<form",
+        "data:text",
+    ):
+        assert forbidden not in html, f"{forbidden} survived in {html}"
+    assert "hello" in html and "bye" in html
+
+
+def test_formatting_is_kept():
+    """Headings, emphasis, lists, tables, code and safe links render as HTML."""
+    html = render_markdown(
+        "## Returns\n\n**Bold** and *soft*.\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "```\nprint('hi')\n```\n\n[Docs](https://example.com/docs) ![pic](https://example.com/a.png)"
+    )
+    for expected in (
+        "<h2",
+        "<strong>Bold</strong>",
+        "<em>soft</em>",
+        "<li>one</li>",
+        "<table>",
+        "<code>",
+        'href="https://example.com/docs"',
+        'src="https://example.com/a.png"',
+    ):
+        assert expected in html
+    assert 'rel="nofollow noopener noreferrer ugc"' in html
+
+
+def test_headings_get_prefixed_ids_and_a_table_of_contents_in_chinese():
+    """CJK headings keep their characters in anchors, prefixed so they cannot clash."""
+    rendered = render("## 如何办理退货\n\ntext\n\n### Refund times\n\nmore")
+    assert 'id="h-如何办理退货"' in rendered.html
+    assert rendered.toc[0]["name"] == "如何办理退货"
+    assert rendered.toc[0]["children"][0]["id"] == "h-refund-times"
+
+
+def test_huge_and_empty_inputs_do_not_fail():
+    """Empty text is empty HTML; a very long text renders."""
+    assert render_markdown("") == ""
+    assert len(render_markdown("word " * 50_000)) > 200_000
+
+
+def test_filter_and_plain_text():
+    """The Jinja filter marks sanitised output safe; plain_text strips all markup."""
+    assert str(markdown_filter("<b>x</b><script>y</script>")) == "<p><b>x</b></p>"
+    assert plain_text("**退货** and *refund* <script>x</script> &amp; [link](https://a.b)") == (
+        "退货 and refund & link"
+    )

@@ -1,0 +1,165 @@
+"""The security baseline: headers, cookies, error pages, JSON errors, rate limits on Redis."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import redis
+
+from community.accounts.models import Role
+from community.config import build_settings
+from community.security import is_safe_redirect
+from tests.services import redis_available, redis_test_url, require_service
+
+PAGES = ["/", "/login", "/register", "/password/forgot"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_carry_a_strict_content_security_policy(client, path):
+    """Every page forbids inline script, framing and foreign form targets."""
+    response = client.get(path)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "form-action 'self'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "path", [*PAGES, "/account/", "/account/profile", "/admin/", "/admin/tokens"]
+)
+def test_templates_contain_no_inline_script_or_event_handlers(client, make_user, path):
+    """Scripts come from files only, so the CSP can forbid inline code."""
+    admin = make_user(roles=[Role.ADMIN])
+    client.login(admin.email)
+    html = client.get(path).get_data(as_text=True)
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag, f"inline script on {path}: {tag}"
+    assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler on {path}"
+    assert "javascript:" not in html
+
+
+def test_session_cookie_is_http_only_and_same_site(client, make_user):
+    """The session cookie cannot be read by scripts or sent by other sites' forms."""
+    user = make_user()
+    response = client.post_form("/login", {"email": user.email, "password": user.password})
+    cookie = next(
+        value
+        for value in response.headers.getlist("Set-Cookie")
+        if value.startswith("portico_session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # plain http on loopback; HTTPS deployments get Secure
+
+
+def test_cookies_are_secure_behind_https(make_app):
+    """With an https BASE_URL the session and remember cookies get the Secure flag."""
+    settings = build_settings(Path("/tmp"), {"BASE_URL": "https://help.example.com"})
+    assert settings["SESSION_COOKIE_SECURE"] and settings["REMEMBER_COOKIE_SECURE"]
+    app = make_app(BASE_URL="https://help.example.com")
+    response = app.test_client().get("/")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_unknown_pages_get_a_friendly_html_404(client):
+    """A missing page explains itself in the site's layout."""
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "text/html" in response.content_type
+    assert "We could not find that page" in response.get_data(as_text=True)
+
+
+def test_api_errors_are_json(client):
+    """Under /api/ every error is JSON with a code and a message."""
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.get_json() == {
+        "error": {"code": 404, "message": "We could not find that page. It may have moved."}
+    }
+    response = client.delete("/api/openapi.json")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == 405
+    assert "GET" in response.headers["Allow"]
+
+
+def test_an_unexpected_error_shows_a_500_page_without_details(app):
+    """A bug shows an apology, never a traceback."""
+
+    @app.get("/test-only/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/test-only/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Something went wrong" in body
+    assert "secret internals" not in body and "Traceback" not in body
+
+
+def test_oversized_requests_are_refused(make_app):
+    """A body over MAX_CONTENT_LENGTH gets 413, not a crash."""
+    app = make_app(MAX_CONTENT_LENGTH=1024)
+    response = app.test_client().post_form("/login", {"email": "a" * 5000, "password": "x"})
+    assert response.status_code == 413
+
+
+def test_healthz_reports_database_and_outbox(client):
+    """The health check says the database answers and how the outbox stands."""
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["outbox"]["queued"] == 0 and body["outbox"]["failed"] == 0
+
+
+def test_healthz_answers_503_when_the_database_is_gone(make_app, tmp_path):
+    """A database that does not answer takes the process out of rotation."""
+    app = make_app(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"]["ok"] is False
+
+
+@pytest.mark.parametrize(
+    ("target", "safe"),
+    [
+        ("/account/", True),
+        ("/kb/search?q=x", True),
+        ("//evil.example", False),
+        ("https://evil.example", False),
+        ("/\\evil.example", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+        (None, False),
+        ("/ok\r\nLocation: x", False),
+    ],
+)
+def test_redirect_targets_stay_on_this_site(target, safe):
+    """Only plain paths on this site are followed after login."""
+    assert is_safe_redirect(target) is safe
+
+
+@pytest.mark.redis
+def test_rate_limits_are_shared_through_redis(make_app):
+    """With Redis storage, two app processes share one login budget."""
+    require_service("Redis", redis_available())
+    url = redis_test_url()
+    connection = redis.Redis.from_url(url)
+    connection.flushdb()
+    settings = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": url,
+        "RATE_LIMIT_LOGIN": "2 per minute",
+    }
+    first, second = make_app(**settings), make_app(**settings)
+    data = {"email": "a@example.com", "password": "wrong password"}
+    assert first.test_client().post_form("/login", data).status_code == 422
+    assert first.test_client().post_form("/login", data).status_code == 422
+    assert second.test_client().post_form("/login", data).status_code == 429
+    assert any(b"portico" in key for key in connection.keys("*"))
+    connection.flushdb()
