@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import kb
 from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security
 from community.config import apply_overrides, build_settings, instance_path_from, load_secret_key
 from community.db import render_migration_item
@@ -88,7 +89,11 @@ def configure_core(app: Flask) -> None:
 
 
 def configure_features(app: Flask) -> None:
-    """Each feature registers its blueprints, socket events, CLI and registry entries."""
+    """Each feature registers its blueprints, socket events, CLI and registry entries.
+
+    The knowledge base comes first: the forum and tracking use its search service.
+    """
+    kb.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:

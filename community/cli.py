@@ -6,7 +6,7 @@ import time
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from community.api import services as api_tokens
 from community.registry import registry
@@ -14,6 +14,7 @@ from community.seeding import DEMO_PASSWORD, bulk_users, has_users, seed_demo_ac
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option(
     "--first-start",
     is_flag=True,
@@ -34,6 +35,7 @@ def seed_demo(first_start: bool) -> None:
 
 
 @click.command("seed-bulk")
+@with_appcontext
 @click.option("--users", type=click.IntRange(min=0), default=0, help="Customers to create.")
 @click.option("--articles", type=click.IntRange(min=0), default=0, help="Knowledge-base articles.")
 @click.option("--topics", type=click.IntRange(min=0), default=0, help="Forum topics.")

@@ -8,7 +8,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from babel.support import Translations
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_datetime, format_timedelta, get_translations
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -18,6 +18,8 @@ from community.extensions import babel
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and workers speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     supported = current_app.config["PORTAL_LOCALES"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
@@ -28,7 +30,7 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
-    if current_user and current_user.is_authenticated:
+    if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 

@@ -1,0 +1,144 @@
+"""Portico's one search interface: index, remove, search, suggest, rebuild.
+
+Nothing outside this package imports Whoosh, so a server-grade engine can take its place.
+Every kind of document (articles, solved forum topics, ...) goes through the same calls:
+
+- `register_source(app, SearchSource(...))` once, at start-up, so `kb reindex` and the
+  database fallback know the kind;
+- `index_after_commit(doc)` / `remove_after_commit(kind, key)` inside the transaction that
+  changes the document: the index follows only once that transaction commits, and a rollback
+  drops the change;
+- `search(...)`, `suggest(...)` to read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from community.extensions import db
+from kb.search.documents import FallbackRow, Hit, SearchDocument, SearchPage, SearchSource
+from kb.search.engine import SearchEngine
+from kb.search.store import Change, IndexStore
+
+EXTENSION_KEY = "kb.search"
+_PENDING = "kb_search_changes"
+
+__all__ = [
+    "FallbackRow",
+    "Hit",
+    "SearchDocument",
+    "SearchPage",
+    "SearchSource",
+    "engine",
+    "index_after_commit",
+    "init_app",
+    "rebuild",
+    "register_source",
+    "remove_after_commit",
+    "search",
+    "status",
+    "suggest",
+]
+
+
+def init_app(app: Flask) -> SearchEngine:
+    """Give the app its engine; the index lives in `<instance>/search/`."""
+    search_engine = SearchEngine(app, IndexStore(Path(app.instance_path) / "search"))
+    app.extensions[EXTENSION_KEY] = search_engine
+    return search_engine
+
+
+def engine(app: Flask | None = None) -> SearchEngine:
+    return (app or current_app).extensions[EXTENSION_KEY]  # type: ignore[no-any-return]
+
+
+def register_source(app: Flask, source: SearchSource) -> None:
+    """Make a kind of document known to reindexing, labels and the database fallback."""
+    engine(app).add_source(source)
+
+
+# Following the database ----------------------------------------------------------------------
+def _queue(change: Change) -> None:
+    info = db.session.info
+    pending: dict[str, Change] = info.setdefault(_PENDING, {})
+    pending.pop(change.uid, None)  # the last change to a document in a transaction wins
+    pending[change.uid] = change
+    info[_PENDING + ".engine"] = engine()
+
+
+def index_after_commit(doc: SearchDocument) -> None:
+    """Add or replace `doc` in the index once the current transaction commits."""
+    _queue(Change(uid=doc.uid, doc=doc))
+
+
+def remove_after_commit(kind: str, key: str) -> None:
+    """Remove a document from the index once the current transaction commits."""
+    _queue(Change(uid=f"{kind}:{key}"))
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_pending(session: Session) -> None:
+    pending: dict[str, Change] | None = session.info.pop(_PENDING, None)
+    search_engine = session.info.pop(_PENDING + ".engine", None)
+    if pending and search_engine is not None:
+        search_engine.apply(list(pending.values()))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction: SessionTransaction) -> None:
+    # A savepoint's rollback keeps the outer transaction going, and its queued changes.
+    if previous_transaction.nested:
+        return
+    session.info.pop(_PENDING, None)
+    session.info.pop(_PENDING + ".engine", None)
+
+
+# Reading --------------------------------------------------------------------------------------
+def search(
+    query: str,
+    *,
+    page: int = 1,
+    per_page: int = 10,
+    category: str | None = None,
+    kinds: tuple[str, ...] | list[str] | None = None,
+) -> SearchPage:
+    """Best matches first, highlighted snippets, paging, and a "did you mean" when thin."""
+    return engine().search(
+        query,
+        page=page,
+        per_page=per_page,
+        category=category,
+        kinds=tuple(kinds) if kinds else None,
+    )
+
+
+def suggest(
+    prefix: str, *, limit: int = 8, kinds: tuple[str, ...] | list[str] | None = None
+) -> list[Hit]:
+    """Titles matching what has been typed so far (the last word may be unfinished)."""
+    return engine().suggest(prefix, limit=limit, kinds=tuple(kinds) if kinds else None)
+
+
+def rebuild(progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:
+    """Rebuild every kind into a fresh index and swap it in; returns the document count
+    (-1 when `wait` is false and another process is rebuilding)."""
+    return engine().rebuild(progress, wait=wait)
+
+
+def index_is_usable() -> bool:
+    return engine().store.exists()
+
+
+def document_total() -> int:
+    return engine().document_total()
+
+
+def status() -> dict[str, Any]:
+    """For `/healthz`: is the index there, how many documents, is a rebuild running."""
+    return engine().status()

@@ -1,0 +1,118 @@
+"""What goes into the search index and what comes out: documents, hits, pages, sources."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable thing: an article, a solved forum topic, ...
+
+    `key` is unique within its `kind`; `text` is plain text (see
+    `community.markdown.plain_text`), never Markdown or HTML.
+    """
+
+    kind: str
+    key: str
+    title: str
+    text: str
+    url: str
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    updated_at: datetime | None = None
+
+    @property
+    def uid(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result, labelled by kind so pages can say "Community answer"."""
+
+    kind: str
+    key: str
+    title: str
+    url: str
+    snippet: Markup
+    score: float
+    label: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "url": self.url,
+            "snippet": str(self.snippet),
+            "score": round(self.score, 4),
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of results, with what a results page needs around them."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    did_you_mean: str | None = None
+    # True when no result held every word and these hold only some of them.
+    partial: bool = False
+    # True when the index was unavailable and the database answered instead.
+    fallback: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@dataclass(frozen=True)
+class FallbackRow:
+    """A database match, when the index is being rebuilt."""
+
+    key: str
+    title: str
+    text: str
+    url: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """A kind of document and where to find all of them again.
+
+    `documents()` yields every document that should be searchable (for `kb reindex`), in
+    batches; `count()` says how many, for the progress bar. `fallback(words, category,
+    limit)` answers from the database while the index is missing; `None` means this kind is
+    simply absent from results until the index is back.
+    """
+
+    kind: str
+    label: Any
+    documents: Callable[[], Iterator[list[SearchDocument]]]
+    count: Callable[[], int]
+    fallback: Callable[[list[str], str | None, int], list[FallbackRow]] | None = None

@@ -1,0 +1,46 @@
+"""The knowledge base's services: what views, the CLI and other features call.
+
+Other features use this module only:
+
+- search: `search`, `suggest`, `SearchDocument`, `index_after_commit`,
+  `remove_after_commit`, `register_source`, `rebuild` (see `kb.search`);
+- articles: `articles_tagged(tag)` for help links (tracking), `article_url(slug)`.
+
+Writes live in the submodules (`articles`, `attachments`, `feedback`, `importer`), each
+owning its transaction.
+"""
+
+from __future__ import annotations
+
+from kb.search import (
+    FallbackRow,
+    Hit,
+    SearchDocument,
+    SearchPage,
+    SearchSource,
+    index_after_commit,
+    rebuild,
+    register_source,
+    remove_after_commit,
+    search,
+    suggest,
+)
+from kb.services.catalog import ArticleLink, articles_tagged
+from kb.services.indexing import article_url
+
+__all__ = [
+    "ArticleLink",
+    "FallbackRow",
+    "Hit",
+    "SearchDocument",
+    "SearchPage",
+    "SearchSource",
+    "article_url",
+    "articles_tagged",
+    "index_after_commit",
+    "rebuild",
+    "register_source",
+    "remove_after_commit",
+    "search",
+    "suggest",
+]

@@ -1,0 +1,176 @@
+"""Finding and listing articles: what readers, editors and other features look up.
+
+Reads only; every write is in `kb.services.articles`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from community.extensions import cache, db
+from kb.errors import ArticleNotFound
+from kb.models import Article, ArticleStatus, Category, Tag, article_tags
+from kb.policy import require_editor, require_readable
+from kb.services import cache_keys
+from kb.services.indexing import article_url
+
+
+@dataclass(frozen=True)
+class ArticleLink:
+    """A published article as other features show it: a title and where it lives."""
+
+    title: str
+    url: str
+
+
+def find_article(slug: str) -> Article | None:
+    return db.session.scalar(select(Article).where(Article.slug == slug))
+
+
+def readable_article(slug: str, user: Any) -> Article:
+    """The article at `slug` if this person may read it; 404 otherwise."""
+    return require_readable(find_article(slug), user)
+
+
+def editable_article(slug: str, user: Any) -> Article:
+    """The article at `slug` for an editor; 403 for others, 404 when missing."""
+    require_editor(user)
+    article = find_article(slug)
+    if article is None:
+        raise ArticleNotFound()
+    return article
+
+
+def articles_tagged(tag: str, *, limit: int = 5) -> list[ArticleLink]:
+    """Published articles carrying `tag`, most read first (tracking links help for an
+    event code such as `exception` or `attempt_failed`)."""
+    rows = db.session.execute(
+        select(Article.title, Article.slug)
+        .join(article_tags, article_tags.c.article_id == Article.id)
+        .join(Tag, Tag.id == article_tags.c.tag_id)
+        .where(Tag.name == tag.strip().lower(), Article.status == ArticleStatus.PUBLISHED)
+        .order_by(Article.view_count.desc(), Article.id)
+        .limit(limit)
+    ).all()
+    return [ArticleLink(title=title, url=article_url(slug)) for title, slug in rows]
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    id: int
+    slug: str
+    name: str
+
+
+def category_choices() -> list[CategoryChoice]:
+    """Categories for filters and menus, from the process cache (they rarely change)."""
+    choices = cache.get(cache_keys.CATEGORY_CHOICES)
+    if choices is None:
+        choices = [
+            CategoryChoice(category.id, category.slug, category.name) for category in categories()
+        ]
+        cache.set(cache_keys.CATEGORY_CHOICES, choices, timeout=60)
+    return choices
+
+
+def categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+def find_category(slug: str) -> Category | None:
+    return db.session.scalar(select(Category).where(Category.slug == slug))
+
+
+def published_counts() -> dict[int, int]:
+    rows = db.session.execute(
+        select(Article.category_id, func.count())
+        .where(Article.status == ArticleStatus.PUBLISHED)
+        .group_by(Article.category_id)
+    ).all()
+    return {category_id: count for category_id, count in rows if category_id is not None}
+
+
+def popular_articles(limit: int = 5) -> list[Article]:
+    return list(
+        db.session.scalars(
+            select(Article)
+            .where(Article.status == ArticleStatus.PUBLISHED)
+            .order_by(Article.view_count.desc(), Article.id)
+            .limit(limit)
+        )
+    )
+
+
+def newest_articles(limit: int = 5) -> list[Article]:
+    return list(
+        db.session.scalars(
+            select(Article)
+            .where(Article.status == ArticleStatus.PUBLISHED)
+            .order_by(Article.published_at.desc(), Article.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def category_articles(category: Category, *, page: int, per_page: int = 20) -> Any:
+    query = (
+        select(Article)
+        .where(Article.category_id == category.id, Article.status == ArticleStatus.PUBLISHED)
+        .order_by(Article.view_count.desc(), Article.id)
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def related_articles(article: Article, limit: int = 5) -> list[Article]:
+    """Articles sharing the most tags, then the most read of the same category."""
+    related: list[Article] = []
+    tag_ids = [tag.id for tag in article.tags]
+    if tag_ids:
+        shared = func.count().label("shared")
+        rows = db.session.execute(
+            select(Article, shared)
+            .join(article_tags, article_tags.c.article_id == Article.id)
+            .where(
+                article_tags.c.tag_id.in_(tag_ids),
+                Article.id != article.id,
+                Article.status == ArticleStatus.PUBLISHED,
+            )
+            .group_by(Article.id)
+            .order_by(shared.desc(), Article.view_count.desc(), Article.id)
+            .limit(limit)
+        ).all()
+        related.extend(row[0] for row in rows)
+    if len(related) < limit and article.category_id is not None:
+        seen = [article.id, *(item.id for item in related)]
+        related.extend(
+            db.session.scalars(
+                select(Article)
+                .where(
+                    Article.category_id == article.category_id,
+                    Article.status == ArticleStatus.PUBLISHED,
+                    Article.id.not_in(seen),
+                )
+                .order_by(Article.view_count.desc(), Article.id)
+                .limit(limit - len(related))
+            )
+        )
+    return related
+
+
+def editor_articles(user: Any, *, status: str | None, page: int, per_page: int = 25) -> Any:
+    """Every article, newest change first, for the editors' list."""
+    require_editor(user)
+    query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
+    if status in {item.value for item in ArticleStatus}:
+        query = query.where(Article.status == status)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Article.status, func.count()).group_by(Article.status)).all()
+    counts = {item.value: 0 for item in ArticleStatus}
+    counts.update(dict(rows))
+    return counts

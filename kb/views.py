@@ -1,0 +1,173 @@
+"""Reader pages: the knowledge-base home, categories, articles, search and feedback."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from community.caching import anonymous_page_key, is_personal_request
+from community.extensions import cache, limiter
+from kb import bp
+from kb.errors import KbError
+from kb.forms import FeedbackForm
+from kb.policy import can_edit
+from kb.services import attachments, cache_keys, catalog, counters, feedback, search, suggest
+
+RESULTS_PER_PAGE = 10
+# Longer queries are cut here (and analysed to a dozen words); they never fail.
+MAX_QUERY_PARAMETER = 1000
+
+
+def feedback_limit() -> str:
+    return current_app.config.get("KB_RATE_LIMIT_FEEDBACK", "10 per minute;100 per day")
+
+
+@bp.get("/")
+@cache.cached(unless=is_personal_request, key_prefix=lambda: anonymous_page_key("kb.index"))
+def index():
+    counts = catalog.published_counts()
+    return render_template(
+        "kb/index.html",
+        categories=[(category, counts.get(category.id, 0)) for category in catalog.categories()],
+        popular=catalog.popular_articles(6),
+        newest=catalog.newest_articles(6),
+        can_edit=can_edit(current_user),
+    )
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    found = catalog.find_category(slug)
+    if found is None:
+        abort(404)
+    page = catalog.category_articles(found, page=request.args.get("page", 1, type=int))
+    return render_template("kb/category.html", category=found, page=page)
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    """Anonymous readers get the page from the cache; the read is counted either way."""
+    shared = not is_personal_request()
+    key = cache_keys.article_page(slug, str(get_locale()))
+    if shared:
+        cached = cache.get(key)
+        if cached is not None:
+            article_id, html = cached
+            counters.count_view(article_id)
+            return html
+    found = catalog.readable_article(slug, current_user)
+    counters.count_view(found.id)
+    html = render_template(
+        "kb/article.html",
+        article=found,
+        related=catalog.related_articles(found),
+        show_toc=len(found.toc) >= 3 or len(found.plain_text) > 4000,
+        can_edit=can_edit(current_user),
+        human_size=attachments.human_size,
+    )
+    if shared and found.is_published:
+        cache.set(key, (found.id, html))
+    return html
+
+
+@bp.get("/articles/<slug>/files/<int:attachment_id>/<path:filename>")
+def download(slug: str, attachment_id: int, filename: str):
+    """Always a download with its recorded type; never rendered by the browser."""
+    item = attachments.download(catalog.find_article(slug), attachment_id, current_user)
+    response = send_file(
+        item.path,
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=300,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/search", endpoint="search")
+def search_page():
+    query = request.args.get("q", "")[:MAX_QUERY_PARAMETER]
+    page_number = request.args.get("page", 1, type=int)
+    category_slug = request.args.get("category") or None
+    results = None
+    if query.strip():
+        results = search(query, page=page_number, per_page=RESULTS_PER_PAGE, category=category_slug)
+        if page_number == 1:
+            counters.count_search(query, results.total)
+    return render_template(
+        "kb/search.html",
+        query=query,
+        results=results,
+        categories=catalog.category_choices(),
+        category=category_slug,
+        popular=catalog.popular_articles(5) if results is not None and not results.hits else [],
+    )
+
+
+@bp.get("/suggest", endpoint="suggest")
+def suggest_titles():
+    """Titles for a search box, as it is typed: {"results": [{"title", "url", "label"}]}."""
+    query = request.args.get("q", "")[:MAX_QUERY_PARAMETER]
+    hits = suggest(query, limit=8) if query.strip() else []
+    return jsonify(
+        results=[{"title": hit.title, "url": hit.url, "label": hit.label} for hit in hits]
+    )
+
+
+@bp.get("/feedback-token")
+def feedback_token():
+    """A CSRF token for the feedback buttons of a page that came from the shared cache."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.route("/articles/<slug>/feedback", methods=["GET", "POST"])
+@limiter.limit(feedback_limit, methods=["POST"])
+def give_feedback(slug: str):
+    found = catalog.readable_article(slug, current_user)
+    if not found.is_published:
+        abort(404)
+    form = FeedbackForm(formdata=request.form if request.method == "POST" else request.args)
+    if request.method == "POST" and form.validate():
+        try:
+            feedback.record_feedback(
+                found, helpful=form.is_helpful, comment=form.comment.data, user=current_user
+            )
+        except KbError as error:
+            form.comment.errors = [error.message]
+        else:
+            message = _("Thank you for your feedback.")
+            if _wants_json():
+                return jsonify(ok=True, message=message)
+            flash(message, "success")
+            return redirect(url_for("kb.article", slug=found.slug) + "#feedback")
+    if request.method == "POST" and _wants_json():
+        fields = [
+            {"field": name, "message": " ".join(map(str, errors))}
+            for name, errors in form.errors.items()
+        ]
+        return jsonify(
+            error={"code": 422, "message": _("Some fields are not valid."), "fields": fields}
+        ), 422
+    status = 422 if request.method == "POST" else 200
+    return render_template("kb/feedback.html", article=found, form=form), status
