@@ -12,6 +12,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import kb
+import tracking
 from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security
 from community.config import apply_overrides, build_settings, instance_path_from, load_secret_key
 from community.db import render_migration_item
@@ -94,6 +95,7 @@ def configure_features(app: Flask) -> None:
     The knowledge base comes first: the forum and tracking use its search service.
     """
     kb.init_app(app)
+    tracking.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:
@@ -111,7 +113,7 @@ def configure_templates(app: Flask) -> None:
         return {
             "portal_name": app.config["PORTAL_NAME"],
             "company_name": app.config["COMPANY_NAME"],
-            "nav_links": [link for link in reg.nav_links if link.visible(user)],
+            "nav_links": lambda: [link for link in reg.nav_links if link.visible(user)],
             # Called by base.html only, so emails rendered in a request cost no queries.
             "nav_badges": lambda: (
                 [(badge, badge.count(user)) for badge in reg.nav_badges]

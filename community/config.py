@@ -109,6 +109,8 @@ def build_settings(instance_path: Path, environ: Mapping[str, str] | None = None
         "RATE_LIMIT_PASSWORD_RESET": env.get("RATE_LIMIT_PASSWORD_RESET")
         or "5 per minute;20 per hour",
         "RATE_LIMIT_API": env.get("RATE_LIMIT_API") or "600 per minute",
+        "RATE_LIMIT_TRACKING": env.get("RATE_LIMIT_TRACKING") or "120 per minute;3000 per hour",
+        "KB_RATE_LIMIT_FEEDBACK": env.get("KB_RATE_LIMIT_FEEDBACK") or "10 per minute;100 per day",
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "PORTAL_LOCALES": ("en", "zh_Hans_CN"),

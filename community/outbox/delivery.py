@@ -233,6 +233,9 @@ def deliver_batch(limit: int | None = None) -> DeliveryReport:
     transport = make_transport(config["MAIL_URL"], config["MAIL_DIR"], timeout)
     with transport:
         for index, message in enumerate(batch):
+            # Under gevent, SQLite and file writes never yield: without this, emptying a long
+            # queue would stall every request of the web process until it is done.
+            time.sleep(0)
             if time.monotonic() > deadline:
                 rest = [item.id for item in batch[index:]]
                 _release(rest, token)

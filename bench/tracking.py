@@ -1,0 +1,165 @@
+"""Tracking under load: the public pages with wrk, and event ingestion through the API.
+
+Ingestion posts batches of 100 events (one per shipment still on its way) from one
+client, one batch at a time, and reports events per second with the batch latency: a
+carrier's day of scans (half of them alert the owner and contacts), the worst case where
+every event alerts, and plain in-transit scans that alert nobody.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.harness import ROOT, Server, gunicorn
+
+SEED = {"users": 10_000, "shipments": 100_000, "events-per-shipment": 10}
+QUICK_SEED = {"shipments": 2_000, "events-per-shipment": 10}
+
+BATCH = 100
+# Rounds of events, one per shipment per round, in the order a carrier would send them.
+JOURNEY = ("in_transit", "in_transit", "out_for_delivery", "delivered")  # 2 of 4 alert
+ALL_ALERT = ("out_for_delivery", "attempt_failed", "out_for_delivery", "delivered")
+SCANS = ("in_transit", "in_transit")
+
+
+def bulk_number(index: int) -> str:
+    return f"BK{index:010d}"
+
+
+def _on_their_way(instance: Path, limit: int) -> list[str]:
+    """Bulk shipments not delivered yet (so a rerun on reused data still moves some)."""
+    with sqlite3.connect(instance / "portico.db") as connection:
+        rows = connection.execute(
+            "SELECT tracking_number FROM shipments WHERE tracking_number LIKE 'BK%' "
+            "AND status IN ('label_created', 'picked_up', 'in_transit') "
+            "ORDER BY id LIMIT ?",
+            (limit,),
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def pages(portico: Server, instance: Path) -> list[tuple[str, str, str | None]]:
+    numbers = [bulk_number(index) for index in range(0, 3000, 100)][:30]
+    return [
+        ("tracking page `/track/<number>` (anonymous)", f"/track/{bulk_number(7)}", None),
+        ("lookup of 30 numbers `/track?numbers=…`", "/track?numbers=" + "+".join(numbers), None),
+        ("lookup of one number", f"/track?numbers={bulk_number(8)}", None),
+        (
+            "owner's shipment page (logged in)",
+            "/account/shipments/PT1000000003",
+            "customer@example.com",
+        ),
+        ("`/account/shipments` (logged in)", "/account/shipments", "customer@example.com"),
+    ]
+
+
+def _token(instance: Path, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "api-token", "create", "bench"],
+        cwd=ROOT,
+        env={**os.environ, **env, "PORTAL_INSTANCE": str(instance)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def _post(url: str, token: str, body: dict) -> tuple[float, dict]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=120) as response:
+        answer = json.loads(response.read())
+    return time.perf_counter() - started, answer
+
+
+def _ingest(
+    portico: Server, token: str, numbers: list[str], codes: tuple[str, ...], label: str
+) -> str:
+    run = uuid.uuid4().hex[:8]
+    start = datetime.now(UTC) - timedelta(minutes=30)
+    batches = []
+    for round_index, code in enumerate(codes):
+        moment = start + timedelta(minutes=round_index)
+        for offset in range(0, len(numbers), BATCH):
+            batches.append(
+                {
+                    "events": [
+                        {
+                            "tracking_number": number,
+                            "event_id": f"bench-{run}-{round_index}-{number}",
+                            "code": code,
+                            "occurred_at": moment.isoformat(),
+                            "location": "Memphis, US",
+                            "description": f"{code} (benchmark)",
+                        }
+                        for number in numbers[offset : offset + BATCH]
+                    ]
+                }
+            )
+    latencies = []
+    stored = alerts = 0
+    started = time.perf_counter()
+    for body in batches:
+        seconds, answer = _post(portico.url + "/api/v1/tracking/events", token, body)
+        latencies.append(seconds * 1000)
+        stored += answer["stored"]
+        alerts += answer["alerts_queued"]
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return (
+        f"| {label} | {stored:,} | {alerts:,} | {stored / elapsed:,.0f} | "
+        f"{statistics.median(latencies):.1f} | {p99:.1f} |"
+    )
+
+
+def extra(instance: Path, env: dict[str, str], portico: Server, args) -> list[str]:
+    """Events per second through `POST /api/v1/tracking/events`, in batches of 100.
+
+    Measured on a second Portico server with `OUTBOX_DELIVERY=worker`, as the scale-out
+    setup runs it: the alerts are queued (the number asked for), and delivering them is a
+    separate process's work. The last row is the embedded default, whose one process also
+    writes every queued alert to disk as it goes.
+    """
+    token = _token(instance, env)
+    per_phase = 200 if args.quick else 2000
+    numbers = _on_their_way(instance, per_phase * 4 + 100)
+    phases = [numbers[index * per_phase : (index + 1) * per_phase] for index in range(4)]
+    warm_up = numbers[per_phase * 4 :]
+    lines = [
+        "| ingestion, batches of 100 | events stored | alerts queued | events/s | "
+        "p50 ms per batch | p99 ms per batch |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    try:
+        with gunicorn(
+            "ingest", "wsgi:app", {**env, "OUTBOX_DELIVERY": "worker"}, "/healthz"
+        ) as api:
+            # A fresh process compiles templates and fills caches on its first batches.
+            _ingest(api, token, warm_up, JOURNEY, "warm-up")
+            lines.append(_ingest(api, token, phases[0], JOURNEY, "carrier scans (half alert)"))
+            lines.append(_ingest(api, token, phases[1], ALL_ALERT, "every event alerts"))
+            lines.append(_ingest(api, token, phases[2], SCANS, "in-transit scans (no alert)"))
+        lines.append(
+            _ingest(portico, token, phases[3], JOURNEY, "carrier scans, delivery thread on")
+        )
+    except urllib.error.HTTPError as error:
+        lines.append(f"ingestion failed: {error.code} {error.read()[:500]!r}")
+    return lines

@@ -1,0 +1,87 @@
+"""Order and shipment tracking: public lookups, owners' pages, email alerts, live updates.
+
+`init_app` registers the pages and the JSON API, the Socket.IO handlers, the `tracking`
+CLI group, and the feature's entries in the core's registry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from community.api import register_api_blueprint
+from community.registry import (
+    EmailList,
+    NavLink,
+    add_bulk_seeder,
+    add_demo_seeder,
+    add_email_list,
+    add_health_check,
+    add_home_panel,
+    add_nav_link,
+)
+
+bp = Blueprint("tracking", __name__)
+
+from tracking import api, bulk, events, live, models, seeding, services, templating, views  # noqa: E402,F401
+from tracking.cli import tracking_cli  # noqa: E402
+from tracking.models import ALERTS_LIST  # noqa: E402
+
+
+def _signed_in(user: Any) -> bool:
+    # Outside a request (an email rendered by a command) there is no user at all.
+    return bool(user is not None and user.is_authenticated)
+
+
+def _home_panel() -> dict[str, Any]:
+    """The signed-in customer's shipments still on their way (nothing for visitors)."""
+    if not current_user.is_authenticated or not current_user.is_confirmed:
+        return {"tracking_on_the_way": []}
+    return {"tracking_on_the_way": services.shipments_on_the_way(current_user)}
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's blueprints, socket events, CLI and registry entries."""
+    app.register_blueprint(bp)
+    register_api_blueprint(app, api.bp)
+    api.init_app(app)
+    app.cli.add_command(tracking_cli)
+
+    add_nav_link(app, NavLink("tracking.track", _l("Track"), order=30))
+    add_nav_link(
+        app,
+        NavLink("tracking.orders", _l("Your orders"), order=30, visible=_signed_in),
+        account_menu=True,
+    )
+    add_nav_link(
+        app,
+        NavLink("tracking.shipments", _l("Your shipments"), order=31, visible=_signed_in),
+        account_menu=True,
+    )
+    add_email_list(
+        app,
+        EmailList(
+            ALERTS_LIST,
+            _l("Shipment alerts"),
+            _l(
+                "When your shipments are picked up, run into a problem, change their delivery "
+                "date, go out for delivery and arrive (as you choose on each shipment)."
+            ),
+        ),
+    )
+    add_demo_seeder(app, seeding.seed_demo, order=60)
+    add_bulk_seeder(app, bulk.seed_bulk, order=60)
+    add_home_panel(app, "tracking/_home_panel.html", _home_panel, order=40)
+
+    if live.uses_message_queue(app):
+        add_health_check(app, "tracking", lambda: {"ok": True, "live_updates": "message queue"})
+    else:
+        relay = live.RelayThread()
+        app.extensions["tracking.relay"] = relay
+        add_health_check(app, "tracking", relay.health)
+        if not app.testing:
+            # Started by the first request, so CLI commands never poll.
+            app.before_request(lambda: relay.ensure_started(app))

@@ -1,0 +1,343 @@
+"""The tracking JSON API under /api/v1, for the company's order and logistics systems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, g, jsonify, url_for
+from flask_babel import gettext as _
+from pydantic import ValidationError
+from pydantic.json_schema import models_json_schema
+
+from community.api import ApiError, api_limit, error_response, json_body, parse_body, token_required
+from community.registry import add_openapi
+from tracking import services
+from tracking.codes import split_kinds
+from tracking.models import Order, Shipment
+from tracking.numbers import is_valid_number, normalise_number
+from tracking.schemas import (
+    MAX_BATCH,
+    ContactOut,
+    EventBatchIn,
+    EventIn,
+    EventOut,
+    IngestOut,
+    OrderIn,
+    OrderOut,
+    ShipmentIn,
+    ShipmentOut,
+    item_problems,
+)
+
+bp = Blueprint("tracking_api", __name__, url_prefix="/api/v1")
+
+
+def _api_error(error: services.TrackingError) -> ApiError:
+    fields = [{"field": error.field, "message": error.message}] if error.field else []
+    return ApiError(error.status, error.message, fields)
+
+
+def _number_or_422(raw: str, field: str) -> str:
+    number = normalise_number(raw)
+    if not is_valid_number(number):
+        raise ApiError(
+            422,
+            _("Some fields are missing or not valid."),
+            [{"field": field, "message": _("Use 4 to 40 letters, digits or dashes.")}],
+        )
+    return number
+
+
+def order_out(order: Order, created: bool) -> dict[str, Any]:
+    return OrderOut(
+        number=order.number,
+        owner_email=order.owner.email,
+        status=order.status,  # type: ignore[arg-type]
+        placed_at=order.placed_at,
+        items=order.items,
+        total={"amount": f"{order.total_amount:.2f}", "currency": order.currency},
+        shipments=[shipment.tracking_number for shipment in order.shipments],
+        created=created,
+    ).model_dump(mode="json")
+
+
+def shipment_out(shipment: Shipment) -> dict[str, Any]:
+    events = sorted(services.timeline(shipment), key=lambda event: (event.occurred_at, event.id))
+    return ShipmentOut(
+        tracking_number=shipment.tracking_number,
+        carrier=shipment.carrier,
+        status=shipment.status,  # type: ignore[arg-type]
+        status_at=shipment.status_at,
+        estimated_delivery=shipment.estimated_delivery,
+        delivered_at=shipment.delivered_at,
+        order_number=shipment.order.number if shipment.order else None,
+        owner_email=shipment.owner.email,
+        origin=shipment.origin,
+        destination=shipment.destination,
+        delivery_address=shipment.delivery_address,
+        contacts=[
+            ContactOut(
+                name=contact.name, email=contact.email, events=sorted(split_kinds(contact.events))
+            )  # type: ignore[arg-type]
+            for contact in shipment.contacts
+        ],
+        events=[
+            EventOut(
+                event_id=event.sender_event_id,
+                code=event.code,  # type: ignore[arg-type]
+                occurred_at=event.occurred_at,
+                location=event.location,
+                description=event.description,
+                estimated_delivery=event.estimated_delivery,
+            )
+            for event in events
+        ],
+        created_at=shipment.created_at,
+    ).model_dump(mode="json")
+
+
+@bp.put("/orders/<number>")
+@api_limit
+@token_required
+def put_order(number: str):
+    number = _number_or_422(number, "number")
+    data = parse_body(OrderIn)
+    try:
+        order, created = services.upsert_order(number, data)
+    except services.TrackingError as error:
+        raise _api_error(error) from error
+    return jsonify(order_out(order, created)), 201 if created else 200
+
+
+@bp.post("/shipments")
+@api_limit
+@token_required
+def post_shipment():
+    data = parse_body(ShipmentIn)
+    try:
+        shipment = services.register_shipment(data)
+    except services.TrackingError as error:
+        raise _api_error(error) from error
+    response = jsonify(shipment_out(shipment))
+    response.status_code = 201
+    response.headers["Location"] = url_for(
+        "tracking_api.get_shipment", number=shipment.tracking_number
+    )
+    return response
+
+
+@bp.get("/shipments/<number>")
+@api_limit
+@token_required
+def get_shipment(number: str):
+    shipment = services.find_shipment(number)
+    if shipment is None:
+        raise ApiError(404, _("No shipment has this tracking number."))
+    return jsonify(shipment_out(shipment))
+
+
+def _event_items(body: Any) -> list[Any]:
+    """One event, or {"events": [...]} with 1 to 500 of them."""
+    if isinstance(body, dict) and "events" in body:
+        items = body["events"]
+        if not isinstance(items, list) or not items:
+            raise ApiError(
+                422,
+                _("Some fields are missing or not valid."),
+                [{"field": "events", "message": _("Give a list of 1 to 500 events.")}],
+            )
+        if len(items) > MAX_BATCH:
+            raise ApiError(
+                413,
+                _(
+                    "A batch holds at most %(max)d events; this one has %(count)d. "
+                    "Split it and send the parts.",
+                    max=MAX_BATCH,
+                    count=len(items),
+                ),
+            )
+        return items
+    if isinstance(body, dict):
+        return [body]
+    raise ApiError(
+        422,
+        _("Some fields are missing or not valid."),
+        [{"field": "body", "message": _('Send one event object, or {"events": [...]}.')}],
+    )
+
+
+@bp.post("/tracking/events")
+@api_limit
+@token_required
+def post_events():
+    items = _event_items(json_body())
+    events: list[EventIn] = []
+    problems: list[dict[str, Any]] = []
+    indexes: list[int] = []
+    for index, item in enumerate(items):
+        try:
+            events.append(EventIn.model_validate(item))
+            indexes.append(index)
+        except ValidationError as error:
+            problems.extend(item_problems(index, error))
+    if not problems:
+        try:
+            result = services.record_events(events, api_token_id=g.api_token.id)
+        except services.IngestRejected as rejected:  # unknown numbers: named by the service
+            problems = [
+                {**problem, "message": _("No shipment has this tracking number.")}
+                for problem in rejected.problems
+            ]
+    else:  # report unknown numbers too, so one answer names every problem
+        unknown = services.unknown_numbers({event.tracking_number for event in events})
+        problems.extend(
+            {
+                "index": index,
+                "field": f"events[{index}].tracking_number",
+                "reason": "unknown_tracking_number",
+                "message": _("No shipment has this tracking number."),
+            }
+            for index, event in zip(indexes, events, strict=True)
+            if event.tracking_number in unknown
+        )
+    if problems:
+        problems.sort(key=lambda problem: problem["index"])
+        raise ApiError(
+            422,
+            _(
+                "%(count)d of %(total)d events were rejected, so none were stored. "
+                "Fix them and send the batch again.",
+                count=len({problem["index"] for problem in problems}),
+                total=len(items),
+            ),
+            problems,
+        )
+    return jsonify(
+        IngestOut(
+            received=result.received,
+            stored=result.stored,
+            duplicates=result.duplicates,
+            alerts_queued=result.alerts_queued,
+        ).model_dump()
+    )
+
+
+def _schemas() -> dict[str, Any]:
+    _keys, top = models_json_schema(
+        [
+            (EventIn, "validation"),
+            (EventBatchIn, "validation"),
+            (ShipmentIn, "validation"),
+            (OrderIn, "validation"),
+            (ShipmentOut, "serialization"),
+            (OrderOut, "serialization"),
+            (IngestOut, "serialization"),
+        ],
+        ref_template="#/components/schemas/{model}",
+    )
+    return dict(top.get("$defs", {}))
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+SECURITY = [{"bearerToken": []}]
+NUMBER_PARAMETER = {
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{3,39}$"},
+}
+
+
+def openapi_paths() -> dict[str, dict[str, Any]]:
+    common_errors = {
+        "401": error_response("Missing or wrong bearer token"),
+        "415": error_response("The body is not JSON (Content-Type: application/json)"),
+        "400": error_response("The body is not valid JSON"),
+        "422": error_response("A field is missing or not valid; `fields` names each one"),
+        "429": error_response("Too many requests for this token"),
+    }
+    return {
+        "/api/v1/orders/{number}": {
+            "put": {
+                "summary": "Create or replace an order",
+                "tags": ["tracking"],
+                "security": SECURITY,
+                "parameters": [{**NUMBER_PARAMETER, "name": "number"}],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("OrderIn")}},
+                },
+                "responses": {
+                    "201": _json(_ref("OrderOut"), "The order was created"),
+                    "200": _json(_ref("OrderOut"), "The order was updated"),
+                    **common_errors,
+                },
+            }
+        },
+        "/api/v1/shipments": {
+            "post": {
+                "summary": "Register a shipment, with up to three contacts to alert",
+                "tags": ["tracking"],
+                "security": SECURITY,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("ShipmentIn")}},
+                },
+                "responses": {
+                    "201": _json(_ref("ShipmentOut"), "The shipment was registered"),
+                    "409": error_response("The tracking number is already registered"),
+                    **common_errors,
+                },
+            }
+        },
+        "/api/v1/shipments/{number}": {
+            "get": {
+                "summary": "A shipment, its status and its events (oldest first)",
+                "tags": ["tracking"],
+                "security": SECURITY,
+                "parameters": [{**NUMBER_PARAMETER, "name": "number"}],
+                "responses": {
+                    "200": _json(_ref("ShipmentOut"), "The shipment"),
+                    "401": common_errors["401"],
+                    "404": error_response("No shipment has this tracking number"),
+                },
+            }
+        },
+        "/api/v1/tracking/events": {
+            "post": {
+                "summary": "Report one event, or a batch of up to 500 (all or nothing)",
+                "description": (
+                    "Events are applied in the order they happened. An event whose `event_id` "
+                    "is already stored counts as a duplicate, not an error. A rejected batch "
+                    "stores nothing; each problem in `fields` carries the item's `index` and a "
+                    "`reason`: unknown_tracking_number, unknown_code, bad_time, missing_field, "
+                    "bad_tracking_number or invalid."
+                ),
+                "tags": ["tracking"],
+                "security": SECURITY,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"oneOf": [_ref("EventIn"), _ref("EventBatchIn")]}
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(_ref("IngestOut"), "Stored (new events) and counted"),
+                    "413": error_response("More than 500 events in one batch"),
+                    **common_errors,
+                },
+            }
+        },
+    }
+
+
+def init_app(app: Flask) -> None:
+    add_openapi(app, openapi_paths(), _schemas())

@@ -1,0 +1,309 @@
+"""Storing tracking events: the one road for the API, the simulator and the demo data.
+
+A batch is one transaction: its events, the shipments' new statuses, the orders' progress,
+the alert emails (outbox rows) and the live-update log commit together or not at all.
+The work is set-based, a handful of statements per batch whatever its size:
+
+1. resolve the tracking numbers (an unknown one rejects the batch, naming each item);
+2. insert the events with ON CONFLICT DO NOTHING on the sender's event id, in a fixed
+   order, so that duplicates, retries and concurrent batches store each event once (on
+   SQLite this first write also takes the database's write lock);
+3. lock the touched shipments (FOR UPDATE on PostgreSQL, in id order), apply the status
+   rules to each one's new events in the order they happened, and write them back in one
+   executemany;
+4. move their orders along, queue the alerts, log the changes, commit; then push live.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from community.accounts.models import User
+from community.db import utcnow
+from community.extensions import db
+from tracking import live
+from tracking.codes import EventCode, OrderStatus, split_kinds
+from tracking.models import AlertContact, Order, Shipment, TrackingEvent
+from tracking.rules import EventFacts, Outcome, ShipmentState, apply_event
+from tracking.schemas import EventIn
+from tracking.services.alerts import Alert, Contact, Owner, queue_alerts
+from tracking.services.errors import IngestRejected
+
+_STATE_FIELDS = (
+    "status",
+    "status_at",
+    "estimated_delivery",
+    "eta_set_at",
+    "delivered_at",
+    "last_event_at",
+    "last_event_code",
+    "last_location",
+    "last_description",
+)
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """An event that is news, waiting for its recipients."""
+
+    event_pk: int
+    shipment: Row[Any]
+    facts: EventFacts
+    outcome: Outcome
+    estimated_delivery: date | None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    received: int
+    stored: int
+    duplicates: int
+    alerts_queued: int
+    changes: tuple[live.Change, ...] = ()
+
+
+def _dialect_insert(table):  # type: ignore[no-untyped-def]
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def unknown_numbers(numbers: set[str]) -> set[str]:
+    """The numbers among `numbers` that no shipment has."""
+    if not numbers:
+        return set()
+    known = set(
+        db.session.scalars(
+            select(Shipment.tracking_number).where(Shipment.tracking_number.in_(numbers))
+        )
+    )
+    return numbers - known
+
+
+def record_events(
+    events: Sequence[EventIn], *, api_token_id: int | None = None, notify: bool = True
+) -> IngestResult:
+    """Store new events, move statuses forward, queue alerts — all in one transaction."""
+    try:
+        result = _record(events, api_token_id=api_token_id, notify=notify)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    live.publish(result.changes)
+    return result
+
+
+def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool) -> IngestResult:
+    # Step 1: the first of several events with one id counts; the rest are duplicates.
+    firsts: dict[str, tuple[int, EventIn]] = {}
+    for index, event in enumerate(events):
+        firsts.setdefault(event.event_id, (index, event))
+    numbers = {event.tracking_number for _index, event in firsts.values()}
+    shipment_ids: dict[str, int] = (
+        dict(
+            db.session.execute(
+                select(Shipment.tracking_number, Shipment.id).where(
+                    Shipment.tracking_number.in_(numbers)
+                )
+            ).all()
+        )
+        if numbers
+        else {}
+    )
+    problems = [
+        {
+            "index": index,
+            "field": f"events[{index}].tracking_number",
+            "reason": "unknown_tracking_number",
+            "message": "no shipment has this tracking number",
+        }
+        for index, event in enumerate(events)
+        if event.tracking_number not in shipment_ids
+    ]
+    if problems:
+        raise IngestRejected(problems)
+
+    # Step 2: insert what is new; the database says which ones those were.
+    now = utcnow()
+    rows = [
+        {
+            "shipment_id": shipment_ids[event.tracking_number],
+            "sender_event_id": event.event_id,
+            "code": event.code.value,
+            "occurred_at": event.occurred_at,
+            "location": event.location,
+            "description": event.description,
+            "estimated_delivery": event.estimated_delivery,
+            "received_at": now,
+            "api_token_id": api_token_id,
+        }
+        for _index, event in sorted(firsts.values(), key=lambda pair: pair[1].event_id)
+    ]
+    stored: dict[str, int] = {}
+    if rows:
+        statement = (
+            _dialect_insert(TrackingEvent.__table__)
+            .on_conflict_do_nothing(index_elements=["sender_event_id"])
+            .returning(TrackingEvent.__table__.c.id, TrackingEvent.__table__.c.sender_event_id)
+        )
+        stored = {sender_id: pk for pk, sender_id in db.session.execute(statement, rows)}
+    received = len(events)
+    if not stored:
+        return IngestResult(received, 0, received, 0)
+
+    # Step 3: lock the touched shipments and apply their new events in time order.
+    new_by_shipment: dict[int, list[tuple[datetime, int, int, EventIn]]] = defaultdict(list)
+    for sender_id, pk in stored.items():
+        index, event = firsts[sender_id]
+        new_by_shipment[shipment_ids[event.tracking_number]].append(
+            (event.occurred_at, index, pk, event)
+        )
+    shipments = _lock_shipments(sorted(new_by_shipment))
+    updates = []
+    drafts: list[_Draft] = []
+    changes = []
+    moved_orders: set[int] = set()
+    for row in shipments:
+        state = ShipmentState(**{name: getattr(row, name) for name in _STATE_FIELDS})
+        for _at, _index, pk, event in sorted(new_by_shipment[row.id], key=lambda item: item[:2]):
+            facts = EventFacts(
+                code=event.code.value,
+                occurred_at=event.occurred_at,
+                location=event.location,
+                description=event.description,
+                estimated_delivery=event.estimated_delivery,
+            )
+            outcome = apply_event(state, facts)
+            if outcome.alert_kinds:
+                drafts.append(_Draft(pk, row, facts, outcome, state.estimated_delivery))
+            if outcome.moved and row.order_id is not None:
+                moved_orders.add(row.order_id)
+        version = row.version + 1
+        updates.append(
+            {"b_id": row.id, "b_version": version, "b_updated_at": now}
+            | {f"b_{name}": getattr(state, name) for name in _STATE_FIELDS}
+        )
+        changes.append(live.Change(row.tracking_number, version, state.status))
+    db.session.execute(
+        update(Shipment.__table__)
+        .where(Shipment.__table__.c.id == bindparam("b_id"))
+        .values(
+            version=bindparam("b_version"),
+            updated_at=bindparam("b_updated_at"),
+            **{name: bindparam(f"b_{name}") for name in _STATE_FIELDS},
+        ),
+        updates,
+        execution_options={"synchronize_session": False},
+    )
+    if moved_orders:
+        _advance_orders(moved_orders, now)
+
+    # Step 4: alerts in this same transaction, then the live-update log.
+    queued = 0
+    if notify and drafts:
+        queued = queue_alerts(_build_alerts(drafts))
+    live.log_changes(changes)
+    return IngestResult(received, len(stored), received - len(stored), queued, tuple(changes))
+
+
+def _lock_shipments(ids: list[int]) -> list[Row[Any]]:
+    table = Shipment.__table__
+    statement = (
+        select(
+            table.c.id,
+            table.c.tracking_number,
+            table.c.carrier,
+            table.c.order_id,
+            table.c.owner_alerts,
+            table.c.version,
+            *(table.c[name] for name in _STATE_FIELDS),
+            User.email.label("owner_email"),
+            User.display_name.label("owner_name"),
+            User.locale.label("owner_locale"),
+            User.timezone.label("owner_timezone"),
+        )
+        .join(User, User.id == table.c.owner_id)
+        .where(table.c.id.in_(ids))
+        .order_by(table.c.id)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(of=table)
+    return list(db.session.execute(statement).all())
+
+
+def _advance_orders(order_ids: set[int], now: datetime) -> None:
+    """An order is shipped once a shipment is picked up, delivered once all of them are.
+
+    The company's system stays in charge: a cancelled order, or one it already marked
+    delivered, is left as it is.
+    """
+    rows = db.session.execute(
+        select(Order.id, Order.status, Shipment.status.label("shipment_status"))
+        .join(Shipment, Shipment.order_id == Order.id)
+        .where(Order.id.in_(order_ids))
+        .order_by(Order.id)
+    ).all()
+    statuses: dict[int, tuple[str, list[str]]] = {}
+    for row in rows:
+        statuses.setdefault(row.id, (row.status, []))[1].append(row.shipment_status)
+    changes = []
+    for order_id, (current, shipment_statuses) in statuses.items():
+        if current in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
+            continue
+        if all(status == EventCode.DELIVERED for status in shipment_statuses):
+            wanted = OrderStatus.DELIVERED
+        elif any(status != EventCode.LABEL_CREATED for status in shipment_statuses):
+            wanted = OrderStatus.SHIPPED
+        else:
+            continue
+        if wanted != current:
+            changes.append({"b_id": order_id, "b_status": wanted.value, "b_updated_at": now})
+    if changes:
+        table = Order.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status"), updated_at=bindparam("b_updated_at")),
+            changes,
+            execution_options={"synchronize_session": False},
+        )
+
+
+def _build_alerts(drafts: list[_Draft]) -> list[Alert]:
+    """Attach owner and contacts to each alert; one query for every contact of the batch."""
+    contacts: dict[int, list[Contact]] = defaultdict(list)
+    for row in db.session.execute(
+        select(AlertContact.shipment_id, AlertContact.name, AlertContact.email, AlertContact.events)
+        .where(AlertContact.shipment_id.in_({draft.shipment.id for draft in drafts}))
+        .order_by(AlertContact.id)
+    ):
+        contacts[row.shipment_id].append(Contact(row.name, row.email, split_kinds(row.events)))
+    return [
+        Alert(
+            event_pk=draft.event_pk,
+            shipment_id=draft.shipment.id,
+            number=draft.shipment.tracking_number,
+            carrier=draft.shipment.carrier,
+            facts=draft.facts,
+            moved=draft.outcome.moved,
+            kinds=draft.outcome.alert_kinds,
+            estimated_delivery=draft.estimated_delivery,
+            owner=Owner(
+                email=draft.shipment.owner_email,
+                display_name=draft.shipment.owner_name,
+                locale=draft.shipment.owner_locale,
+                timezone=draft.shipment.owner_timezone,
+            ),
+            owner_kinds=split_kinds(draft.shipment.owner_alerts),
+            contacts=tuple(contacts[draft.shipment.id]),
+        )
+        for draft in drafts
+    ]

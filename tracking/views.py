@@ -1,0 +1,272 @@
+"""Tracking pages: the public lookup and timeline, and an owner's orders and shipments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from community.accounts.permissions import acting_user, confirmed_required
+from community.caching import is_personal_request
+from community.extensions import cache, limiter
+from community.forms import CsrfOnlyForm
+from tracking import bp, services
+from tracking.codes import split_kinds
+from tracking.forms import ContactEventsForm, ContactForm, LookupForm, OwnerAlertsForm
+from tracking.help import help_articles, needs_help
+from tracking.models import Shipment
+from tracking.numbers import MAX_LOOKUP, is_valid_number, normalise_number, parse_numbers
+
+# A rendered public page is cached under its shipment's version, so it is never stale.
+PAGE_CACHE_SECONDS = 300
+
+
+def tracking_limit() -> str:
+    return current_app.config.get("RATE_LIMIT_TRACKING", "120 per minute;3000 per hour")
+
+
+@bp.get("/track")
+@limiter.limit(tracking_limit, exempt_when=lambda: "numbers" not in request.args)
+def track():
+    form = LookupForm(request.args)
+    rows = None
+    status = 200
+    if "numbers" in request.args:
+        numbers = parse_numbers(form.numbers.data or "")
+        if not form.validate() or not numbers:
+            form.numbers.errors = [*form.numbers.errors] or [
+                _("Enter at least one tracking number.")
+            ]
+            status = 422
+        elif len(numbers) > MAX_LOOKUP:
+            form.numbers.errors = [
+                _(
+                    "You can look up at most %(max)d numbers at a time; you entered %(count)d. "
+                    "Remove some and try again.",
+                    max=MAX_LOOKUP,
+                    count=len(numbers),
+                )
+            ]
+            status = 422
+        else:
+            rows = services.lookup(numbers)
+    return render_template("tracking/track.html", form=form, rows=rows), status
+
+
+def _public_page(number: str, template: str) -> str:
+    """Render a public view of a shipment: anonymous copies are cached per version."""
+    if number != normalise_number(number) and is_valid_number(normalise_number(number)):
+        abort(
+            redirect(
+                url_for(request.endpoint or "tracking.track", number=normalise_number(number)), 301
+            )
+        )
+    version = services.public_version(number)
+    if version is None:
+        abort(
+            404,
+            description=_(
+                "We have no shipment with the tracking number %(number)s.", number=number
+            ),
+        )
+    if is_personal_request():
+        return _render_public(number, template)
+    key = f"tracking:{template}:{number}:{version}:{get_locale()}"
+    page = cache.get(key)
+    if page is None:
+        page = _render_public(number, template)
+        cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
+    return page
+
+
+def _render_public(number: str, template: str) -> str:
+    shipment = services.public_shipment_or_404(number)
+    user = acting_user() if current_user.is_authenticated else None
+    return render_template(
+        template,
+        shipment=shipment,
+        events=services.timeline(shipment),
+        help_links=help_articles(shipment.status),
+        needs_help=needs_help(shipment.status),
+        is_owner=services.can_manage(shipment, user),
+    )
+
+
+@bp.get("/track/<number>")
+@limiter.limit(tracking_limit)
+def shipment_page(number: str):
+    return _public_page(number, "tracking/shipment_public.html")
+
+
+@bp.get("/track/<number>/live")
+@limiter.limit(tracking_limit)
+def live_fragment(number: str):
+    """The progress and timeline alone, fetched by the page's script after a push."""
+    return _public_page(number, "tracking/_live.html")
+
+
+@bp.get("/track/<number>/row")
+@limiter.limit(tracking_limit)
+def lookup_row(number: str):
+    """One row of the lookup table, fetched by the lookup page's script after a push."""
+    [row] = services.lookup([normalise_number(number)])
+    if not row.found:
+        abort(404)
+    return render_template("tracking/_lookup_row_alone.html", row=row)
+
+
+@bp.get("/account/orders")
+@confirmed_required
+def orders():
+    page = services.own_orders(acting_user(), request.args.get("page", 1, type=int))
+    return render_template("tracking/orders.html", page=page)
+
+
+@bp.get("/account/shipments")
+@confirmed_required
+def shipments():
+    page = services.own_shipments(acting_user(), request.args.get("page", 1, type=int))
+    return render_template("tracking/shipments.html", page=page)
+
+
+def _owner_page(shipment: Shipment, status: int = 200, **forms: Any):
+    """The owner's page, with any submitted form (and its errors) in place of a blank one."""
+    owner_form = forms.get("owner_form") or OwnerAlertsForm(
+        prefix="owner", data={"events": sorted(shipment.owner_alert_kinds)}
+    )
+    contact_form = forms.get("contact_form") or ContactForm(prefix="contact", formdata=None)
+    contact_forms = {
+        contact.id: ContactEventsForm(
+            prefix=f"c{contact.id}",
+            formdata=None,
+            data={"events": sorted(split_kinds(contact.events))},
+        )
+        for contact in shipment.contacts
+    }
+    contact_forms.update(forms.get("contact_forms") or {})
+    return (
+        render_template(
+            "tracking/shipment.html",
+            shipment=shipment,
+            events=services.timeline(shipment),
+            help_links=help_articles(shipment.status),
+            needs_help=needs_help(shipment.status),
+            owner_form=owner_form,
+            contact_form=contact_form,
+            contact_forms=contact_forms,
+            button_form=CsrfOnlyForm(),
+            alerts_stopped=services.owner_alerts_stopped(shipment),
+            unsubscribed=services.unsubscribed_contacts(shipment),
+            max_contacts=services.MAX_CONTACTS,
+        ),
+        status,
+    )
+
+
+def _field_error(form: Any, error: services.TrackingError) -> None:
+    if error.status == 404:
+        abort(404)
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.get("/account/shipments/<number>")
+@confirmed_required
+def shipment(number: str):
+    return _owner_page(services.own_shipment_or_404(acting_user(), number))
+
+
+@bp.post("/account/shipments/<number>/alerts")
+@confirmed_required
+def owner_alerts(number: str):
+    shipment = services.own_shipment_or_404(acting_user(), number)
+    form = OwnerAlertsForm(prefix="owner")
+    if form.validate_on_submit():
+        try:
+            services.set_owner_alerts(shipment, form.events.data or [], by=acting_user())
+        except services.TrackingError as error:
+            _field_error(form.events, error)
+        else:
+            flash(_("Your alert choices are saved."), "success")
+            return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
+    return _owner_page(shipment, 422, owner_form=form)
+
+
+@bp.post("/account/shipments/<number>/alerts/resume")
+@confirmed_required
+def resume_alerts(number: str):
+    shipment = services.own_shipment_or_404(acting_user(), number)
+    if CsrfOnlyForm().validate_on_submit():
+        services.resume_owner_alerts(shipment, by=acting_user())
+        flash(_("Emails about this shipment are on again."), "success")
+    return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
+
+
+@bp.post("/account/shipments/<number>/contacts")
+@confirmed_required
+def add_contact(number: str):
+    shipment = services.own_shipment_or_404(acting_user(), number)
+    form = ContactForm(prefix="contact")
+    if form.validate_on_submit():
+        try:
+            contact = services.add_contact(
+                shipment,
+                name=form.name.data,
+                email=form.email.data,
+                kinds=form.events.data or [],
+                by=acting_user(),
+            )
+        except services.TrackingError as error:
+            _field_error(form, error)
+        else:
+            flash(_("%(name)s will get the alerts you chose.", name=contact.name), "success")
+            return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
+    return _owner_page(shipment, 422, contact_form=form)
+
+
+@bp.post("/account/shipments/<number>/contacts/<int:contact_id>")
+@confirmed_required
+def update_contact(number: str, contact_id: int):
+    shipment = services.own_shipment_or_404(acting_user(), number)
+    form = ContactEventsForm(prefix=f"c{contact_id}")
+    if form.validate_on_submit():
+        try:
+            services.update_contact(
+                shipment, contact_id, kinds=form.events.data or [], by=acting_user()
+            )
+        except services.TrackingError as error:
+            _field_error(form, error)
+        else:
+            flash(_("The contact's alerts are saved."), "success")
+            return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
+    if contact_id not in {contact.id for contact in shipment.contacts}:
+        abort(404)
+    return _owner_page(shipment, 422, contact_forms={contact_id: form})
+
+
+@bp.post("/account/shipments/<number>/contacts/<int:contact_id>/remove")
+@confirmed_required
+def remove_contact(number: str, contact_id: int):
+    shipment = services.own_shipment_or_404(acting_user(), number)
+    if CsrfOnlyForm().validate_on_submit():
+        try:
+            name = services.remove_contact(shipment, contact_id, by=acting_user())
+        except services.TrackingError as error:
+            _field_error(None, error)
+        else:
+            flash(_("%(name)s will no longer get alerts for this shipment.", name=name), "info")
+    return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
