@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import kb
 import tracking
-from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security
+from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security, vip
 from community.config import apply_overrides, build_settings, instance_path_from, load_secret_key
 from community.db import render_migration_item
 from community.extensions import cache, csrf, db, limiter, migrate, socketio
@@ -69,6 +69,8 @@ def configure_extensions(app: Flask) -> None:
     cache.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    # The extension keeps options between init_app calls: forget the last app's message queue.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
@@ -96,6 +98,7 @@ def configure_features(app: Flask) -> None:
     """
     kb.init_app(app)
     tracking.init_app(app)
+    vip.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:
@@ -116,7 +119,7 @@ def configure_templates(app: Flask) -> None:
             "nav_links": lambda: [link for link in reg.nav_links if link.visible(user)],
             # Called by base.html only, so emails rendered in a request cost no queries.
             "nav_badges": lambda: (
-                [(badge, badge.count(user)) for badge in reg.nav_badges]
+                [(badge, badge.count(user)) for badge in reg.nav_badges if badge.visible(user)]
                 if user.is_authenticated
                 else []
             ),

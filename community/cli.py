@@ -46,6 +46,9 @@ def seed_demo(first_start: bool) -> None:
 @click.option(
     "--events-per-shipment", type=click.IntRange(min=0), default=0, help="Events per shipment."
 )
+@click.option(
+    "--vip-pairs", type=click.IntRange(min=0), default=0, help="VIP clients, each with a manager."
+)
 def seed_bulk(**sizes: int) -> None:
     """Generate large amounts of data for benchmarks, with a progress bar for each part."""
     started = time.perf_counter()

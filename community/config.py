@@ -30,6 +30,19 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _minutes_by_name(raw: str | None, name: str) -> dict[str, int] | None:
+    """Read `silver:240,gold:60,platinum:15` (lowest tier first)."""
+    if not raw or not raw.strip():
+        return None
+    result: dict[str, int] = {}
+    for part in raw.split(","):
+        key, _sep, minutes = part.strip().partition(":")
+        if not key or not minutes.strip().isdigit():
+            raise RuntimeError(f"{name} must look like silver:240,gold:60, got {raw!r}")
+        result[key.strip()] = int(minutes)
+    return result
+
+
 def normalise_database_url(url: str) -> str:
     """Point PostgreSQL URLs at psycopg 3, whatever spelling the operator used."""
     for prefix in ("postgres://", "postgresql://"):
@@ -110,6 +123,13 @@ def build_settings(instance_path: Path, environ: Mapping[str, str] | None = None
         or "5 per minute;20 per hour",
         "RATE_LIMIT_API": env.get("RATE_LIMIT_API") or "600 per minute",
         "RATE_LIMIT_TRACKING": env.get("RATE_LIMIT_TRACKING") or "120 per minute;3000 per hour",
+        "VIP_TIERS": _minutes_by_name(env.get("VIP_TIERS"), "VIP_TIERS")
+        or {"silver": 240, "gold": 60, "platinum": 15},
+        "VIP_UNREAD_EMAIL_MINUTES": _int(env, "VIP_UNREAD_EMAIL_MINUTES", 10),
+        "VIP_SWEEP": env.get("VIP_SWEEP") or "thread",
+        "VIP_SWEEP_SECONDS": _int(env, "VIP_SWEEP_SECONDS", 60),
+        "VIP_MESSAGE_RATE_LIMIT": env.get("VIP_MESSAGE_RATE_LIMIT") or "20 per minute;300 per hour",
+        "VIP_EVENT_RATE_LIMIT": env.get("VIP_EVENT_RATE_LIMIT") or "120 per minute",
         "KB_RATE_LIMIT_FEEDBACK": env.get("KB_RATE_LIMIT_FEEDBACK") or "10 per minute;100 per day",
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -45,6 +45,7 @@ class NavBadge:
     label: Any
     count: Callable[[Any], int]
     order: int = 50
+    visible: Callable[[Any], bool] = lambda user: True
 
 
 @dataclass

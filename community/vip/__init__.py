@@ -1,0 +1,104 @@
+"""The VIP club: key clients, the account manager assigned to each, and real-time messages.
+
+Three blueprints: `vip` (the club page at `/vip/`, for clients), `manager` (the dashboard
+at `/manager/`) and `vip_admin` (assignments at `/admin/vip`); a Socket.IO namespace
+(`/vip`); the `flask vip` commands; and the registry entries that put the club in the
+navigation, the demo data, the email preferences and `/healthz`.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask
+from flask_babel import lazy_gettext as _l
+
+from community.extensions import socketio
+from community.registry import (
+    EmailList,
+    NavBadge,
+    NavLink,
+    add_bulk_seeder,
+    add_demo_seeder,
+    add_email_list,
+    add_health_check,
+    add_home_panel,
+    add_nav_badge,
+    add_nav_link,
+    add_openapi,
+)
+
+bp = Blueprint("vip", __name__, url_prefix="/vip")
+manager_bp = Blueprint("manager", __name__, url_prefix="/manager")
+admin_bp = Blueprint("vip_admin", __name__, url_prefix="/admin/vip")
+
+from community.vip import (  # noqa: E402,F401  (routes attach to the blueprints above)
+    admin_views,
+    api,
+    cli,
+    events,
+    formatting,
+    manager_views,
+    seeding,
+    services,
+    sweeper,
+    views,
+)
+from community.vip.services.sweep import UNREAD_LIST  # noqa: E402
+
+
+def _is_vip(user) -> bool:  # type: ignore[no-untyped-def]
+    return bool(getattr(user, "is_authenticated", False) and user.is_vip)
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's blueprints, socket events, CLI and registry entries."""
+    app.register_blueprint(bp)
+    app.register_blueprint(manager_bp)
+    app.register_blueprint(admin_bp)
+    events.register(socketio)
+    app.cli.add_command(cli.vip_cli)
+    sweeper.init_app(app)
+    formatting.init_app(app)
+
+    add_nav_link(app, NavLink("vip.index", _l("VIP club"), order=40))
+    add_nav_link(
+        app,
+        NavLink("manager.dashboard", _l("Manager"), order=45, visible=services.is_manager),
+    )
+    add_nav_link(
+        app,
+        NavLink("vip.index", _l("Your VIP club and manager"), order=40, visible=_is_vip),
+        account_menu=True,
+    )
+    add_nav_link(
+        app,
+        NavLink(
+            "manager.card", _l("Your card for VIP clients"), order=45, visible=services.is_manager
+        ),
+        account_menu=True,
+    )
+    add_nav_badge(
+        app,
+        NavBadge(
+            key="vip",
+            endpoint="vip.inbox",
+            label=_l("Messages"),
+            count=services.unread_count,
+            order=40,
+            visible=services.is_club_member,
+        ),
+    )
+    add_email_list(
+        app,
+        EmailList(
+            key=UNREAD_LIST,
+            label=_l("Unread VIP messages"),
+            description=_l(
+                "An email when a message in your VIP conversation has waited unread for a while."
+            ),
+        ),
+    )
+    add_demo_seeder(app, seeding.seed_demo, order=80)
+    add_bulk_seeder(app, seeding.seed_bulk, order=80)
+    add_health_check(app, "vip", services.health)
+    add_home_panel(app, "vip/_home_panel.html", views.home_panel_context, order=80)
+    add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)

@@ -1,0 +1,168 @@
+"""The manager's side at `/manager/`: the dashboard, conversations, their card, announcements.
+
+Every route needs the manager duty; which conversations a manager reaches is decided by
+`services.side_of` (their clients; a backup's only after the promise passed).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from community.accounts.permissions import acting_user
+from community.db import utcnow
+from community.extensions import login_manager
+from community.forms import CsrfOnlyForm
+from community.vip import manager_bp as bp
+from community.vip import services, throttle
+from community.vip.forms import AnnouncementForm, ManagerCardForm, MessageForm
+from community.vip.models import VipConversation
+from community.vip.services import Side, VipError
+from community.vip.tiers import promise_for, tier_named
+
+
+@bp.before_request
+def require_manager():  # type: ignore[no-untyped-def]
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not services.is_manager(current_user):
+        abort(403)
+    return None
+
+
+def _reachable(conversation_id: int) -> tuple[VipConversation, Side]:
+    try:
+        return services.reachable_conversation(acting_user(), conversation_id, utcnow())
+    except VipError as error:
+        abort(error.status, error.message)
+
+
+@bp.get("/")
+def dashboard():
+    return render_template("manager/dashboard.html", board=services.dashboard(acting_user()))
+
+
+def staff_page(conversation: VipConversation, side: Side, form: MessageForm, status: int = 200):  # type: ignore[no-untyped-def]
+    manager = acting_user()
+    now = utcnow()
+    before = request.args.get("before", type=int)
+    before = before if before and before > 0 else None
+    if before is None:
+        services.mark_read(manager, conversation, now=now)
+    client = conversation.client
+    return (
+        render_template(
+            "manager/conversation.html",
+            conversation=conversation,
+            client=client,
+            side=side,
+            tier=tier_named(client.vip_tier),
+            promise=promise_for(client.vip_tier),
+            waiting=now - conversation.waiting_since if conversation.waiting_since else None,
+            overdue=conversation.is_overdue(now),
+            page=services.history(conversation, before=before),
+            form=form,
+        ),
+        status,
+    )
+
+
+@bp.get("/conversations/<int:conversation_id>")
+def conversation(conversation_id: int):
+    found, side = _reachable(conversation_id)
+    return staff_page(found, side, MessageForm())
+
+
+@bp.post("/conversations/<int:conversation_id>/messages")
+def reply(conversation_id: int):
+    """Without JavaScript, the reply form posts here."""
+    found, side = _reachable(conversation_id)
+    manager = acting_user()
+    form = MessageForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            throttle.hit("message", manager.id)
+            services.post_message(manager, found, form.body.data)
+        except VipError as error:
+            if error.status in (403, 404):
+                abort(error.status, error.message)
+            form.body.errors = [*form.body.errors, error.message]
+            status = error.status
+        else:
+            return redirect(
+                url_for("manager.conversation", conversation_id=found.id, _anchor="latest"),
+                code=303,
+            )
+    return staff_page(found, side, form, status)
+
+
+@bp.route("/card", methods=["GET", "POST"])
+def card():
+    manager = acting_user()
+    profile = services.profile_for(manager)
+    form = ManagerCardForm(obj=profile)
+    if form.validate_on_submit():
+        services.update_profile(
+            manager,
+            title=form.title.data or "",
+            working_hours=form.working_hours.data or "",
+            photo_url=form.photo_url.data,
+        )
+        flash(_("Your card is saved."), "success")
+        return redirect(url_for("manager.card"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("manager/card.html", form=form, profile=profile), status
+
+
+@bp.route("/announcements", methods=["GET", "POST"])
+def announcements():
+    form = AnnouncementForm()
+    if form.validate_on_submit():
+        services.create_announcement(acting_user(), title=form.title.data, body=form.body.data)
+        flash(_("The announcement is published to VIP clients."), "success")
+        return redirect(url_for("manager.announcements"))
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template(
+            "manager/announcements.html",
+            form=form,
+            announcements=services.recent_announcements(limit=50),
+            delete_form=CsrfOnlyForm(),
+        ),
+        status,
+    )
+
+
+def _announcement(announcement_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return services.announcement_or_404(announcement_id)
+    except VipError as error:
+        abort(error.status, error.message)
+
+
+@bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
+def edit_announcement(announcement_id: int):
+    announcement = _announcement(announcement_id)
+    form = AnnouncementForm(obj=announcement)
+    if form.validate_on_submit():
+        services.update_announcement(
+            acting_user(), announcement, title=form.title.data, body=form.body.data
+        )
+        flash(_("The announcement is updated."), "success")
+        return redirect(url_for("manager.announcements"))
+    status = 422 if form.is_submitted() else 200
+    return (
+        render_template("manager/announcement_edit.html", form=form, announcement=announcement),
+        status,
+    )
+
+
+@bp.post("/announcements/<int:announcement_id>/delete")
+def delete_announcement(announcement_id: int):
+    announcement = _announcement(announcement_id)
+    if CsrfOnlyForm().validate_on_submit():
+        services.delete_announcement(acting_user(), announcement)
+        flash(_("The announcement is deleted."), "info")
+    return redirect(url_for("manager.announcements"))

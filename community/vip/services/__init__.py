@@ -1,0 +1,100 @@
+"""The VIP club's rules: every write, commit, email and real-time push lives here.
+
+Split by subject: `access` (who may see what), `messages`, `assignments`, `stats`
+(response times, the dashboard), `cards` (manager cards, announcements), `sweep` (offline
+email and backup alerts) and `realtime` (the pushes after each commit).
+"""
+
+from __future__ import annotations
+
+from community.vip.services.access import (
+    Side,
+    VipError,
+    conversation_by_id,
+    conversation_for_client,
+    existing_conversation,
+    is_club_member,
+    is_manager,
+    own_conversation,
+    reachable_conversation,
+    side_of,
+)
+from community.vip.services.assignments import (
+    ManagerLoad,
+    assign_client,
+    find_customer,
+    manager_candidates,
+    manager_loads,
+    vip_clients,
+)
+from community.vip.services.cards import (
+    ManagerCard,
+    announcement_or_404,
+    create_announcement,
+    delete_announcement,
+    manager_card,
+    profile_for,
+    recent_announcements,
+    update_announcement,
+    update_profile,
+)
+from community.vip.services.messages import (
+    HistoryPage,
+    PostedMessage,
+    clean_body,
+    history,
+    mark_read,
+    notify_typing,
+    post_message,
+    unread_by_conversation,
+    unread_count,
+)
+from community.vip.services.realtime import NAMESPACE, message_payload, user_room
+from community.vip.services.stats import Dashboard, dashboard, typical_response_seconds
+from community.vip.services.sweep import SweepReport, health, sweep
+
+__all__ = [
+    "NAMESPACE",
+    "Dashboard",
+    "HistoryPage",
+    "ManagerCard",
+    "ManagerLoad",
+    "PostedMessage",
+    "Side",
+    "SweepReport",
+    "VipError",
+    "announcement_or_404",
+    "assign_client",
+    "clean_body",
+    "conversation_by_id",
+    "conversation_for_client",
+    "create_announcement",
+    "dashboard",
+    "delete_announcement",
+    "existing_conversation",
+    "find_customer",
+    "health",
+    "history",
+    "is_club_member",
+    "is_manager",
+    "manager_candidates",
+    "manager_card",
+    "manager_loads",
+    "mark_read",
+    "message_payload",
+    "notify_typing",
+    "own_conversation",
+    "post_message",
+    "profile_for",
+    "reachable_conversation",
+    "recent_announcements",
+    "side_of",
+    "sweep",
+    "typical_response_seconds",
+    "unread_by_conversation",
+    "unread_count",
+    "update_announcement",
+    "update_profile",
+    "user_room",
+    "vip_clients",
+]

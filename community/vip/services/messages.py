@@ -1,0 +1,299 @@
+"""Messages: write one, read receipts, typing, history and unread counts.
+
+A message is committed before it is pushed to anyone, so what a reload shows is exactly what
+was said. Posting also keeps the client's wait up to date (when it began, when the promise
+runs out, how long the first reply took) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy.orm import defaultload
+
+from community.accounts.models import User
+from community.db import utcnow
+from community.extensions import db
+from community.forms import clean_text, has_visible_text
+from community.markdown import render_markdown
+from community.vip.models import MESSAGE_MAX_LENGTH, VipConversation, VipMessage
+from community.vip.services import realtime
+from community.vip.services.access import Side, VipError, is_manager, side_of
+from community.vip.tiers import promise_for
+
+HISTORY_PAGE = 30
+
+
+def clean_body(body: str) -> str:
+    """The text as it will be stored, or a 422 naming the `body` field."""
+    text = clean_text(body)
+    if not has_visible_text(text):
+        raise VipError(422, _("Write a message first."), field="body")
+    if len(text) > MESSAGE_MAX_LENGTH:
+        raise VipError(
+            422,
+            _("A message can be at most %(count)d characters.", count=MESSAGE_MAX_LENGTH),
+            field="body",
+        )
+    return text
+
+
+def _lock(conversation: VipConversation, now: datetime) -> VipConversation:
+    """Take the conversation's row for this transaction and re-read it, in one statement.
+
+    The UPDATE (of the last message's time) holds the row on PostgreSQL and the write lock
+    on SQLite, so two messages racing from two processes cannot both start the client's wait.
+    """
+    return db.session.scalars(
+        update(VipConversation)
+        .where(VipConversation.id == conversation.id)
+        .values(last_message_at=now)
+        .returning(VipConversation)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _mark_other_side_read(conversation: VipConversation, reader_side: Side, now: datetime) -> int:
+    """Mark what the other side wrote as read; the newest id marked, or 0."""
+    from_staff = reader_side is Side.CLIENT
+    ids = db.session.scalars(
+        update(VipMessage)
+        .where(
+            VipMessage.conversation_id == conversation.id,
+            VipMessage.from_staff.is_(from_staff),
+            VipMessage.read_at.is_(None),
+        )
+        .values(read_at=now)
+        .returning(VipMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return max(ids, default=0)
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """A saved message: its id, and what was pushed to the conversation's people."""
+
+    id: int
+    payload: dict[str, Any]
+
+
+def post_message(
+    author: User,
+    conversation: VipConversation,
+    body: str,
+    *,
+    now: datetime | None = None,
+    nonce: str | None = None,
+    origin_sid: str | None = None,
+) -> PostedMessage:
+    """Save a message and the client's wait in one transaction, then push it to the room.
+
+    `origin_sid` is the socket it came through, which gets the message in its answer
+    rather than pushed a second time (the author's other tabs still get the push).
+    """
+    now = now or utcnow()
+    text = clean_body(body)
+    side_of(author, conversation, now)
+    conversation = _lock(conversation, now)
+    side = side_of(author, conversation, now)  # the assignment may have changed meanwhile
+
+    message = VipMessage(
+        conversation_id=conversation.id,
+        author=author,
+        from_staff=side is not Side.CLIENT,
+        by_backup=side is Side.BACKUP,
+        body=text,
+        body_html=render_markdown(text),
+        created_at=now,
+    )
+    if side is Side.CLIENT:
+        if conversation.waiting_since is None:
+            conversation.waiting_since = now
+            conversation.reply_due_at = now + promise_for(author.vip_tier)
+    else:
+        if conversation.waiting_since is not None:
+            waited = (now - conversation.waiting_since).total_seconds()
+            message.reply_seconds = max(0, round(waited))
+            conversation.waiting_since = None
+            conversation.reply_due_at = None
+        if side is Side.MANAGER:
+            conversation.escalated_at = None  # the manager is back: the backup steps out
+        elif conversation.escalated_at is None:
+            conversation.escalated_at = now
+    # Answering shows the other side's messages were read.
+    seen_up_to = _mark_other_side_read(conversation, side, now)
+    db.session.add(message)
+    db.session.flush()
+    # Everything that goes out is worked out before the commit, so that no connection is
+    # held while the pushes wait on the network (the message queue, a slow socket).
+    payload = realtime.message_payload(message, nonce)
+    people = realtime.audience(conversation, now)
+    # Only the counts that moved: the other side's, and the author's if they read something.
+    changed = [person for person in people if person != author.id or seen_up_to]
+    counts = unread_counts(changed, conversation.client_id, now)
+    conversation_id = conversation.id
+    db.session.commit()
+
+    realtime.emit_to(people, "new_message", payload, skip_sid=origin_sid)
+    if seen_up_to:
+        realtime.push_seen(
+            conversation_id, people, now, seen_up_to, by_staff=side is not Side.CLIENT
+        )
+    realtime.push_unread(counts)
+    return PostedMessage(id=payload["id"], payload=payload)
+
+
+def mark_read(
+    reader: User,
+    conversation: VipConversation,
+    up_to: int | None = None,
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Mark the other side's messages (up to `up_to`) as read and send the read receipt."""
+    now = now or utcnow()
+    side = side_of(reader, conversation, now)
+    from_staff = side is Side.CLIENT
+    unread = select(func.max(VipMessage.id)).where(
+        VipMessage.conversation_id == conversation.id,
+        VipMessage.from_staff.is_(from_staff),
+        VipMessage.read_at.is_(None),
+    )
+    if up_to is not None:
+        unread = unread.where(VipMessage.id <= up_to)
+    newest = db.session.scalar(unread)
+    if newest is None:  # nothing to do: a page view must not take the write lock
+        return 0
+    ids = db.session.scalars(
+        update(VipMessage)
+        .where(
+            VipMessage.conversation_id == conversation.id,
+            VipMessage.from_staff.is_(from_staff),
+            VipMessage.read_at.is_(None),
+            VipMessage.id <= newest,
+        )
+        .values(read_at=now)
+        .returning(VipMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    people = realtime.audience(conversation, now)
+    conversation_id, reader_id = conversation.id, reader.id
+    count = unread_count(reader, now)
+    db.session.commit()
+    if ids:
+        realtime.push_seen(conversation_id, people, now, max(ids), by_staff=side is not Side.CLIENT)
+        realtime.push_unread({reader_id: count})
+    return len(ids)
+
+
+def notify_typing(user: User, conversation: VipConversation, typing: bool) -> None:
+    """Show the other side that `user` is (or stopped) typing; nothing is stored."""
+    now = utcnow()
+    side_of(user, conversation, now)
+    realtime.push_typing(conversation, now, user.id, user.display_name, typing)
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    messages: list[VipMessage]  # oldest first
+    has_more: bool
+
+    @property
+    def oldest_id(self) -> int | None:
+        return self.messages[0].id if self.messages else None
+
+
+def history(
+    conversation: VipConversation, *, before: int | None = None, limit: int = HISTORY_PAGE
+) -> HistoryPage:
+    """A page of messages older than `before` (the newest page without it)."""
+    statement = (
+        select(VipMessage)
+        .where(VipMessage.conversation_id == conversation.id)
+        .order_by(VipMessage.id.desc())
+        .limit(limit + 1)
+        # Authors come joined; their roles are not needed to show a message.
+        .options(defaultload(VipMessage.author).lazyload(User.role_rows))
+    )
+    if before is not None:
+        statement = statement.where(VipMessage.id < before)
+    rows = list(db.session.scalars(statement))
+    return HistoryPage(messages=list(reversed(rows[:limit])), has_more=len(rows) > limit)
+
+
+def _unread_for(
+    user_id: int, *, as_client: bool, as_staff: bool, now: datetime
+) -> Select[tuple[int]] | None:
+    """The count of messages waiting for a person, as one statement over indexed columns."""
+    conditions = []
+    if as_client:
+        conditions.append(
+            and_(VipConversation.client_id == user_id, VipMessage.from_staff.is_(True))
+        )
+    if as_staff:
+        conditions.append(
+            and_(VipConversation.manager_id == user_id, VipMessage.from_staff.is_(False))
+        )
+        conditions.append(
+            and_(
+                VipConversation.backup_manager_id == user_id,
+                VipMessage.from_staff.is_(False),
+                or_(VipConversation.escalated_at.is_not(None), VipConversation.reply_due_at <= now),
+            )
+        )
+    if not conditions:
+        return None
+    return (
+        select(func.count(VipMessage.id))
+        .join(VipConversation, VipMessage.conversation_id == VipConversation.id)
+        .where(VipMessage.read_at.is_(None), or_(*conditions))
+    )
+
+
+def unread_count(user: User, now: datetime | None = None) -> int:
+    """Messages waiting for `user` in every conversation they take part in: one query."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    statement = _unread_for(
+        user.id, as_client=user.is_vip, as_staff=is_manager(user), now=now or utcnow()
+    )
+    return (db.session.scalar(statement) or 0) if statement is not None else 0
+
+
+def unread_counts(people: list[int], client_id: int, now: datetime) -> dict[int, int]:
+    """Everyone's new badge count after a message, in one round trip.
+
+    In a conversation the client is the client and everyone else is staff, which is all the
+    counting needs to know: nobody's account has to be loaded for it.
+    """
+    if not people:
+        return {}
+    statements = [
+        _unread_for(person, as_client=person == client_id, as_staff=person != client_id, now=now)
+        for person in people
+    ]
+    row = db.session.execute(
+        select(*[statement.scalar_subquery() for statement in statements if statement is not None])
+    ).one()
+    return dict(zip(people, (count or 0 for count in row), strict=True))
+
+
+def unread_by_conversation(conversation_ids: list[int]) -> dict[int, int]:
+    """Unread client messages per conversation, for the manager's dashboard."""
+    if not conversation_ids:
+        return {}
+    rows = db.session.execute(
+        select(VipMessage.conversation_id, func.count(VipMessage.id))
+        .where(
+            VipMessage.conversation_id.in_(conversation_ids),
+            VipMessage.from_staff.is_(False),
+            VipMessage.read_at.is_(None),
+        )
+        .group_by(VipMessage.conversation_id)
+    ).all()
+    return dict(rows)  # type: ignore[arg-type]

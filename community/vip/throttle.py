@@ -1,0 +1,39 @@
+"""Rate limits for messaging, per person, shared by the socket events and the plain form.
+
+They are counted in Flask-Limiter's storage (memory, or Redis when `REDIS_URL` is set), so
+a person holding connections to several server processes still has one allowance.
+Settings: `VIP_MESSAGE_RATE_LIMIT` (messages) and `VIP_EVENT_RATE_LIMIT` (typing and read
+receipts), in Flask-Limiter's notation; `RATELIMIT_ENABLED` switches both off like the rest.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from limits import parse_many
+
+from community.extensions import limiter
+from community.vip.services import VipError, user_room
+
+DEFAULT_LIMITS = {
+    "message": "20 per minute;300 per hour",
+    "event": "120 per minute",
+}
+_SETTINGS = {"message": "VIP_MESSAGE_RATE_LIMIT", "event": "VIP_EVENT_RATE_LIMIT"}
+
+
+def hit(kind: str, user_id: int) -> None:
+    """Count one `kind` action for the person; VipError 429 once over the limit."""
+    config = current_app.config
+    if not config.get("RATELIMIT_ENABLED", True):
+        return
+    setting = config.get(_SETTINGS[kind]) or DEFAULT_LIMITS[kind]
+    # The room key, not the id: portals sharing one Redis keep separate allowances.
+    identity = user_room(user_id)
+    prefix = config.get("RATELIMIT_KEY_PREFIX", "")
+    for item in parse_many(setting):
+        if not limiter.limiter.hit(item, prefix, kind, identity):
+            raise VipError(
+                429,
+                _("You are sending too fast. Wait a moment and try again."),
+            )

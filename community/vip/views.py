@@ -1,0 +1,108 @@
+"""The club page at `/vip/`: what the club offers, or (for a VIP) their manager and messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from community.accounts.permissions import acting_user
+from community.caching import anonymous_page_key, is_personal_request
+from community.extensions import cache
+from community.vip import bp, services, throttle
+from community.vip.forms import MessageForm
+from community.vip.models import VipConversation
+from community.vip.services import VipError
+from community.vip.tiers import tier_named, tiers
+
+
+def _before() -> int | None:
+    """The history cursor of a plain link (`?before=<message id>`); nonsense means none."""
+    value = request.args.get("before", type=int)
+    return value if value and value > 0 else None
+
+
+def client_page(conversation: VipConversation, form: MessageForm, status: int = 200):  # type: ignore[no-untyped-def]
+    """The VIP's page: manager card, announcements, and the conversation."""
+    client = acting_user()
+    before = _before()
+    if before is None:
+        services.mark_read(client, conversation)  # opening the page is reading it
+    return (
+        render_template(
+            "vip/index.html",
+            conversation=conversation,
+            page=services.history(conversation, before=before),
+            card=services.manager_card(conversation.manager_id, client)
+            if conversation.manager_id
+            else None,
+            announcements=services.recent_announcements(),
+            form=form,
+            tier=tier_named(client.vip_tier),
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@cache.cached(unless=is_personal_request, key_prefix=lambda: anonymous_page_key("vip"))
+def index():
+    if current_user.is_authenticated and current_user.is_vip:
+        conversation = services.own_conversation(acting_user())
+        return client_page(conversation, MessageForm())
+    return render_template(
+        "vip/club.html",
+        tiers=tiers(),
+        support_email=current_app.config.get("SUPPORT_EMAIL"),
+        is_manager=services.is_manager(current_user),
+    )
+
+
+@bp.post("/messages")
+@login_required
+def send():
+    """Without JavaScript, the conversation form posts here."""
+    client = acting_user()
+    try:
+        conversation = services.own_conversation(client)
+    except VipError as error:
+        abort(error.status, error.message)
+    form = MessageForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            throttle.hit("message", client.id)
+            services.post_message(client, conversation, form.body.data)
+        except VipError as error:
+            if error.status in (403, 404):
+                abort(error.status, error.message)
+            form.body.errors = [*form.body.errors, error.message]
+            status = error.status
+        else:
+            return redirect(url_for("vip.index", _anchor="latest"), code=303)
+    return client_page(conversation, form, status)
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    """Where the Messages badge leads: a client's conversation, or a manager's dashboard."""
+    if current_user.is_vip:
+        return redirect(url_for("vip.index", _anchor="conversation"))
+    if services.is_manager(current_user):
+        return redirect(url_for("manager.dashboard"))
+    return redirect(url_for("vip.index"))
+
+
+def home_panel_context() -> dict[str, Any]:
+    """The home page's VIP panel: only for a client or a manager with something unread."""
+    user = current_user
+    if not user.is_authenticated or not services.is_club_member(user):
+        return {"vip_panel": None}
+    return {
+        "vip_panel": {
+            "unread": services.unread_count(acting_user()),
+            "is_vip": user.is_vip,
+        }
+    }
