@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import forum
 import kb
 import tracking
 from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security, vip
@@ -18,6 +19,7 @@ from community.config import apply_overrides, build_settings, instance_path_from
 from community.db import render_migration_item
 from community.extensions import cache, csrf, db, limiter, migrate, socketio
 from community.markdown import markdown_filter, trusted_html
+from community.urls import page_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,6 +99,7 @@ def configure_features(app: Flask) -> None:
     The knowledge base comes first: the forum and tracking use its search service.
     """
     kb.init_app(app)
+    forum.init_app(app)
     tracking.init_app(app)
     vip.init_app(app)
 
@@ -106,6 +109,7 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.filters["trusted_html"] = trusted_html
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     reg = registry.registry(app)

@@ -9,6 +9,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from community.paging import PageNumbers
+
 
 @dataclass(frozen=True)
 class SearchDocument:
@@ -55,7 +57,7 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class SearchPage:
+class SearchPage(PageNumbers):
     """One page of results, with what a results page needs around them."""
 
     query: str
@@ -68,26 +70,6 @@ class SearchPage:
     partial: bool = False
     # True when the index was unavailable and the database answered instead.
     fallback: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,49 @@
+"""Socket.IO namespace `/forum`: authorise, join the server-chosen rooms, nothing else.
+
+A topic page connects with `{"topic": <id>}`. The server loads the topic and lets the
+connection join its room only when the login session's person (or an anonymous reader)
+may see it, so a hidden topic's room refuses everyone but moderators and its author.
+A signed-in reader also joins their own room, for the notification badge. The connection
+is then told the topic's highest post number, so a page rendered just before a reply and
+connected just after it catches up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+from flask_socketio import emit, join_room
+
+from community.extensions import db, socketio
+from forum import policy
+from forum.models import Topic
+from forum.services.realtime import NAMESPACE, topic_room, user_room
+
+
+def _topic_id(auth: Any) -> int | None:
+    value = auth.get("topic") if isinstance(auth, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        return None
+    return value
+
+
+def connect(auth: Any = None) -> bool:
+    topic_id = _topic_id(auth)
+    signed_in = policy.signed_in(current_user)
+    if topic_id is None and not signed_in:
+        return False
+    if topic_id is not None:
+        topic = db.session.get(Topic, topic_id)
+        if topic is None or not policy.can_see_topic(topic, current_user):
+            return False
+        join_room(topic_room(topic.id))
+        emit("watching", {"topic": topic.id, "last_number": topic.highest_number})
+    if signed_in:
+        join_room(user_room(current_user.id))
+    return True
+
+
+def register() -> None:
+    """Attach the handler to the Socket.IO server the app factory has just made."""
+    socketio.on_event("connect", connect, namespace=NAMESPACE)

@@ -1,0 +1,156 @@
+"""Answers: the asker (or staff) accepts a reply, members upvote replies, and an editor
+turns an accepted answer into a knowledge-base draft.
+
+Accepting makes the topic "Solved" in lists, shows the answer under the question, and
+puts the topic in the site search as a community answer (through the knowledge base's
+search service, once the transaction commits).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from community.accounts.models import User
+from community.db import utcnow
+from community.extensions import db
+from community.urls import external_url
+from forum import policy
+from forum.errors import ForumError, NotAllowed, TopicNotFound
+from forum.models import Post, PostVote, Topic
+from forum.services import counters, notifications, realtime
+from forum.services.indexing import sync_topic
+from kb.models import Article
+from kb.services.articles import ArticleInput, save_article
+
+
+def _topic_of(post: Post, by: User) -> Topic:
+    topic = db.session.get_one(Topic, post.topic_id)
+    if not policy.can_see_topic(topic, by) or not policy.can_see_post_body(post, by):
+        raise TopicNotFound()
+    return topic
+
+
+def accept_answer(post: Post, *, by: User) -> Topic:
+    """Mark `post` as the topic's answer (replacing any earlier choice)."""
+    topic = _topic_of(post, by)
+    if not policy.can_accept(post, topic, by):
+        raise NotAllowed()
+    if topic.accepted_post_id == post.id:
+        return topic
+    topic.accepted_post_id = post.id
+    topic.solved_at = utcnow()
+    counters.touch_topic(topic)
+    counters.touch_category(topic.category_id)
+    told = notifications.notify_accepted(post, topic, by)
+    sync_topic(topic)
+    db.session.commit()
+    realtime.topic_changed(topic.id)
+    notifications.push_counts(told)
+    return topic
+
+
+def unaccept_answer(topic: Topic, *, by: User) -> Topic:
+    """The topic is open again: no answer shown first, out of the site search."""
+    if not policy.can_see_topic(topic, by):
+        raise TopicNotFound()
+    if not policy.can_unaccept(topic, by):
+        raise NotAllowed()
+    topic.accepted_post_id = None
+    topic.solved_at = None
+    counters.touch_topic(topic)
+    counters.touch_category(topic.category_id)
+    sync_topic(topic)
+    db.session.commit()
+    realtime.topic_changed(topic.id)
+    return topic
+
+
+def set_vote(post: Post, *, by: User, up: bool) -> int:
+    """Upvote a reply, or take the vote back; returns the reply's new count."""
+    topic = _topic_of(post, by)
+    if not policy.can_vote(post, topic, by):
+        raise NotAllowed()
+    if up:
+        dialect = db.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        changed = db.session.execute(
+            insert(PostVote)
+            .values(post_id=post.id, user_id=by.id, created_at=utcnow())
+            .on_conflict_do_nothing()
+            .returning(PostVote.post_id)
+        ).scalar_one_or_none()
+        step = 1 if changed is not None else 0
+    else:
+        removed = db.session.execute(
+            delete(PostVote)
+            .where(PostVote.post_id == post.id, PostVote.user_id == by.id)
+            .returning(PostVote.post_id)
+        ).scalar_one_or_none()
+        step = -1 if removed is not None else 0
+    if step:
+        post.vote_count = Post.vote_count + step
+        topic.vote_count = Topic.vote_count + step
+        counters.touch_topic(topic)
+        counters.touch_category(topic.category_id)
+    db.session.commit()
+    return post.vote_count
+
+
+def make_article_draft(topic: Topic, *, by: User) -> Article:
+    """A knowledge-base draft from the question and its accepted answer, linking back.
+
+    Asking twice opens the draft made the first time (while it exists).
+    """
+    if not policy.can_see_topic(topic, by):
+        raise TopicNotFound()
+    if not policy.can_make_article(topic, by):
+        raise NotAllowed()
+    if topic.kb_article_id is not None:
+        existing = db.session.get(Article, topic.kb_article_id)
+        if existing is not None:
+            return existing
+    posts = {
+        post.number: post
+        for post in db.session.scalars(
+            select(Post).where(
+                Post.topic_id == topic.id,
+                (Post.number == 1) | (Post.id == topic.accepted_post_id),
+            )
+        )
+    }
+    question = posts.pop(1, None)
+    answer = next(iter(posts.values()), None)
+    if question is None or answer is None:
+        raise ForumError(_("This topic has no accepted answer to turn into an article."))
+    link = external_url("forum.topic", topic_id=topic.id, slug=topic.slug)
+    body = "\n\n".join(
+        [
+            question.body,
+            "## " + _("Answer"),
+            answer.body,
+            "---",
+            _(
+                "From the community topic [%(title)s](%(url)s).",
+                title=re.sub(r"([\\\[\]])", r"\\\1", topic.title),
+                url=link,
+            ),
+        ]
+    )
+    article = save_article(
+        None,
+        ArticleInput(
+            title=topic.title,
+            body=body,
+            tags=list(topic.tags or []),
+            note=_("From community topic %(id)d", id=topic.id),
+        ),
+        by=by,
+    )
+    # The article commits on its own; the link back from the topic is a second, small one.
+    topic.kb_article_id = article.id
+    db.session.commit()
+    return article

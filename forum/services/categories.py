@@ -1,0 +1,81 @@
+"""Categories: staff create and edit them, and can make one announcement-only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from community.extensions import db
+from community.forms import clean_text, has_visible_text
+from forum import policy
+from forum.content import slugify
+from forum.errors import ForumError, NotAllowed
+from forum.models import MAX_CATEGORY_NAME, ForumCategory
+
+
+@dataclass(frozen=True)
+class CategoryInput:
+    name: str
+    description: str = ""
+    position: int = 0
+    announcement_only: bool = False
+
+
+def categories() -> list[ForumCategory]:
+    """Every category, in the order staff chose."""
+    return list(
+        db.session.scalars(
+            select(ForumCategory).order_by(ForumCategory.position, ForumCategory.name)
+        )
+    )
+
+
+def find_category(slug: str) -> ForumCategory | None:
+    """The category at this address, if any (a NUL byte, which PostgreSQL refuses, is none)."""
+    if "\x00" in slug:
+        return None
+    return db.session.scalar(select(ForumCategory).where(ForumCategory.slug == slug))
+
+
+def category_by_id(category_id: int) -> ForumCategory:
+    """A category known to exist (a topic's own)."""
+    return db.session.get_one(ForumCategory, category_id)
+
+
+def _unique_slug(name: str, exclude_id: int | None) -> str:
+    base = slugify(name)[:70].strip("-") or "category"
+    candidate, number = base, 1
+    while True:
+        query = select(ForumCategory.id).where(ForumCategory.slug == candidate)
+        if exclude_id is not None:
+            query = query.where(ForumCategory.id != exclude_id)
+        if db.session.scalar(query) is None:
+            return candidate
+        number += 1
+        candidate = f"{base}-{number}"
+
+
+def save_category(category: ForumCategory | None, data: CategoryInput, *, by: Any) -> ForumCategory:
+    """Create a category, or change one (its address stays the same)."""
+    if not policy.can_manage_categories(by):
+        raise NotAllowed()
+    name = " ".join(clean_text(data.name).split())
+    if not has_visible_text(name):
+        raise ForumError(_("Give the category a name."), field="name")
+    if len(name) > MAX_CATEGORY_NAME:
+        raise ForumError(
+            _("Keep the name under %(count)d characters.", count=MAX_CATEGORY_NAME), field="name"
+        )
+    if category is None:
+        category = ForumCategory(slug=_unique_slug(name, None))
+        db.session.add(category)
+    category.name = name
+    category.description = clean_text(data.description)[:1000]
+    category.position = max(0, min(int(data.position), 10_000))
+    category.announcement_only = bool(data.announcement_only)
+    category.version = (category.version or 0) + 1
+    db.session.commit()
+    return category

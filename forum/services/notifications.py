@@ -1,0 +1,347 @@
+"""Watching topics, in-site notifications, and reply and mention emails.
+
+People watch a topic by choice, and automatically when they post in it. A new reply
+notifies every watcher in the site (unread replies in one topic gather into one notice)
+and by email at most once per topic until they visit it again; each email carries a
+one-click unsubscribe for that topic (`forum.replies:topic:<id>`), and the email
+preferences page can stop all of them (`forum.replies`). Somebody mentioned gets a
+notice and an email (`forum.mentions`) instead of the reply one. An accepted answer
+notifies its author in the site.
+
+Emails are queued in the transaction of the post that causes them, never after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from community.accounts.models import User
+from community.db import utcnow
+from community.extensions import db
+from community.outbox.services import enqueue_email
+from community.urls import external_url
+from forum import policy
+from forum.content import excerpt
+from forum.errors import NotAllowed, TopicNotFound
+from forum.models import Notification, NotificationKind, Post, Topic, TopicUser
+from forum.services import realtime
+
+REPLIES_LIST = "forum.replies"
+MENTIONS_LIST = "forum.mentions"
+RECENT_LIMIT = 50
+
+
+def replies_list_key(topic_id: int) -> str:
+    """The unsubscribe list of one topic's reply emails (`forum.replies` stops them all)."""
+    return f"{REPLIES_LIST}:topic:{topic_id}"
+
+
+# Watching ------------------------------------------------------------------------------------
+def _ensure_rows(topic_id: int, user_ids: Iterable[int]) -> None:
+    """A relation row for each person, created once even when two requests race."""
+    rows = [{"topic_id": topic_id, "user_id": user_id} for user_id in dict.fromkeys(user_ids)]
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(TopicUser).values(rows).on_conflict_do_nothing())
+
+
+def start_watching(topic_id: int, user_id: int) -> None:
+    """Watch within the caller's transaction (posting in a topic does this)."""
+    _ensure_rows(topic_id, [user_id])
+    db.session.execute(
+        update(TopicUser)
+        .where(TopicUser.topic_id == topic_id, TopicUser.user_id == user_id)
+        .values(watching=True)
+    )
+
+
+def set_watching(topic: Topic, user: Any, watching: bool) -> None:
+    """Start or stop watching a topic: its reply notifications and emails."""
+    if not policy.can_see_topic(topic, user):
+        raise TopicNotFound()
+    if not policy.can_watch(topic, user):
+        raise NotAllowed()
+    _ensure_rows(topic.id, [user.id])
+    db.session.execute(
+        update(TopicUser)
+        .where(TopicUser.topic_id == topic.id, TopicUser.user_id == user.id)
+        .values(watching=watching, emailed=False)
+    )
+    db.session.commit()
+
+
+def topic_user(topic_id: int, user_id: int) -> TopicUser | None:
+    """One person's relation to a topic (watching, waiting notices), if any."""
+    return db.session.get(TopicUser, (user_id, topic_id))
+
+
+def mark_visited(relation: TopicUser) -> None:
+    """A visit reads the topic's notifications and allows the next reply email."""
+    now = utcnow()
+    relation.emailed = False
+    relation.unread = False
+    relation.last_visited_at = now
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == relation.user_id,
+            Notification.topic_id == relation.topic_id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=now)
+    )
+    db.session.commit()
+
+
+# Notifying -----------------------------------------------------------------------------------
+def _email_context(
+    recipient: User, post: Post, topic: Topic, author: User, body: str
+) -> dict[str, Any]:
+    return {
+        "recipient_name": recipient.display_name,
+        "author_name": author.display_name,
+        "topic_title": topic.title,
+        "excerpt": excerpt(body),
+        "post_url": external_url("forum.post", post_id=post.id),
+        "topic_url": external_url("forum.topic", topic_id=topic.id, slug=topic.slug),
+    }
+
+
+def notify_mentions(post: Post, topic: Topic, author: User, people: Sequence[User]) -> list[int]:
+    """Tell each person mentioned (who may read the topic); returns who was told."""
+    told = []
+    for person in people:
+        if person.id == author.id or not policy.can_see_topic(topic, person):
+            continue
+        db.session.add(
+            Notification(
+                user_id=person.id,
+                kind=NotificationKind.MENTION,
+                topic_id=topic.id,
+                post_id=post.id,
+                actor_id=author.id,
+            )
+        )
+        if person.is_confirmed:
+            enqueue_email(
+                to=person.email,
+                subject=_l(
+                    "%(name)s mentioned you in “%(title)s”",
+                    name=author.display_name,
+                    title=topic.title,
+                ),
+                template="forum_mention",
+                context=_email_context(person, post, topic, author, post.body),
+                dedupe_key=f"forum.mention:{post.id}:{person.id}",
+                category="forum_mention",
+                list_key=MENTIONS_LIST,
+                locale=person.locale,
+            )
+        told.append(person.id)
+    if told:
+        _ensure_rows(topic.id, told)
+        _mark_unread(topic.id, told)
+    return told
+
+
+def _mark_unread(topic_id: int, user_ids: list[int]) -> None:
+    db.session.execute(
+        update(TopicUser)
+        .where(TopicUser.topic_id == topic_id, TopicUser.user_id.in_(user_ids))
+        .values(unread=True)
+    )
+
+
+def notify_watchers(
+    post: Post, topic: Topic, author: User, *, skip: Iterable[int] = ()
+) -> list[int]:
+    """A new reply: a notice for each watcher, and an email unless one waits unvisited."""
+    skipped = {author.id, *skip}
+    watchers = db.session.execute(
+        select(TopicUser, User)
+        .join(User, User.id == TopicUser.user_id)
+        .where(
+            TopicUser.topic_id == topic.id,
+            TopicUser.watching.is_(True),
+            User.is_active_account.is_(True),
+        )
+    )
+    audience = [
+        (relation, person)
+        for relation, person in watchers
+        if person.id not in skipped and policy.can_see_topic(topic, person)
+    ]
+    if not audience:
+        return []
+    ids = [person.id for _relation, person in audience]
+    gathered = {
+        notice.user_id: notice
+        for notice in db.session.scalars(
+            select(Notification).where(
+                Notification.topic_id == topic.id,
+                Notification.kind == NotificationKind.REPLY,
+                Notification.read_at.is_(None),
+                Notification.user_id.in_(ids),
+            )
+        )
+    }
+    now = utcnow()
+    for relation, person in audience:
+        notice = gathered.get(person.id)
+        if notice is None:
+            db.session.add(
+                Notification(
+                    user_id=person.id,
+                    kind=NotificationKind.REPLY,
+                    topic_id=topic.id,
+                    post_id=post.id,
+                    actor_id=author.id,
+                    created_at=now,
+                )
+            )
+        else:  # the link still leads to the first unread reply
+            notice.count += 1
+            notice.actor_id = author.id
+            notice.created_at = now
+        relation.unread = True
+        if not relation.emailed and person.is_confirmed:
+            relation.emailed = True
+            enqueue_email(
+                to=person.email,
+                subject=_l("New reply in “%(title)s”", title=topic.title),
+                template="forum_reply",
+                context=_email_context(person, post, topic, author, post.body),
+                dedupe_key=f"forum.reply:{post.id}:{person.id}",
+                category="forum_reply",
+                list_key=replies_list_key(topic.id),
+                locale=person.locale,
+            )
+    return ids
+
+
+def notify_accepted(post: Post, topic: Topic, by: User) -> list[int]:
+    """The answer's author learns their reply was accepted (unless they chose it)."""
+    if post.author_id is None or post.author_id == by.id:
+        return []
+    db.session.add(
+        Notification(
+            user_id=post.author_id,
+            kind=NotificationKind.ACCEPTED,
+            topic_id=topic.id,
+            post_id=post.id,
+            actor_id=by.id,
+        )
+    )
+    _ensure_rows(topic.id, [post.author_id])
+    _mark_unread(topic.id, [post.author_id])
+    return [post.author_id]
+
+
+def push_counts(user_ids: Iterable[int]) -> None:
+    """After the commit: new unread counts to the badges of open pages."""
+    realtime.notification_counts(user_ids)
+
+
+def settle_topic(topic_id: int) -> None:
+    """The topic left readers' view (hidden or deleted): its unread notices count no more.
+
+    Runs in the caller's transaction; the badge and the list then agree.
+    """
+    db.session.execute(
+        update(Notification)
+        .where(Notification.topic_id == topic_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+# Reading -------------------------------------------------------------------------------------
+def unread_count(user: Any) -> int:
+    """The navigation badge: one indexed count per page view."""
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    notice: Notification
+    topic_title: str
+    topic_slug: str
+    actor_name: str | None
+
+
+_ACTOR = aliased(User, name="actor")
+
+
+def recent(user: Any, limit: int = RECENT_LIMIT) -> list[NoticeRow]:
+    """The person's latest notices with their topics and who caused them, in one query.
+
+    Notices about a topic moderators have since hidden or deleted are left out: its title
+    may be the spam that got it hidden.
+    """
+    actor = _ACTOR
+    query = (
+        select(Notification, Topic.title, Topic.slug, actor.display_name)
+        .join(Topic, Topic.id == Notification.topic_id)
+        .outerjoin(actor, actor.id == Notification.actor_id)
+        .where(Notification.user_id == user.id)
+    )
+    if not policy.is_moderator(user):
+        query = query.where(Topic.is_hidden.is_(False), Topic.deleted_at.is_(None))
+    rows = db.session.execute(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    )
+    return [NoticeRow(notice, title, slug, name) for notice, title, slug, name in rows]
+
+
+def open_notice(user: Any, notice_id: int) -> Notification:
+    """Mark one of the person's notices read; anyone else's is not found."""
+    notice = db.session.get(Notification, notice_id)
+    if notice is None or notice.user_id != user.id:
+        raise TopicNotFound()
+    if notice.read_at is None:
+        notice.read_at = utcnow()
+        db.session.commit()
+    return notice
+
+
+def notice_target(notice: Notification) -> tuple[int, str, int]:
+    """Where a notice leads: (topic id, topic slug, post number)."""
+    row = db.session.execute(
+        select(Topic.slug, Post.number)
+        .select_from(Topic)
+        .outerjoin(Post, Post.id == notice.post_id)
+        .where(Topic.id == notice.topic_id)
+    ).one()
+    return notice.topic_id, row[0], row[1] or 1
+
+
+def mark_all_read(user: Any) -> None:
+    """Read every notice at once (the button on the notifications page)."""
+    now: datetime = utcnow()
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+    )
+    db.session.execute(
+        update(TopicUser)
+        .where(TopicUser.user_id == user.id, TopicUser.unread.is_(True))
+        .values(unread=False)
+    )
+    db.session.commit()

@@ -1,0 +1,189 @@
+"""Pages everyone reads: the forum home, categories, tags, topics, and live fragments.
+
+Anonymous visitors get these pages from the page cache. A cached copy is keyed by the
+version of what it shows (a category's or a topic's `version`, which every change moves),
+so a new reply is on the next anonymous page load in every process, not after a timeout;
+finding the version is one small query.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from community.caching import is_personal_request
+from community.extensions import cache, limiter
+from forum import bp, policy
+from forum.content import quote_markdown
+from forum.forms import ReplyForm
+from forum.models import ForumCategory
+from forum.services import categories, notifications, reading
+from forum.settings import rate_limit
+from forum.views.common import int_arg, post_location
+
+MAX_QUERY = 200
+
+
+def _cached(key: str) -> str | None:
+    return cache.get(key)  # type: ignore[no-any-return]
+
+
+def _keep(key: str, html: str) -> None:
+    cache.set(key, html, timeout=current_app.config.get("CACHE_DEFAULT_TIMEOUT", 30))
+
+
+@bp.get("/")
+def index():
+    shared = not is_personal_request()
+    key = f"forum:index:{reading.index_stamp()}:{get_locale()}" if shared else ""
+    if shared and (html := _cached(key)) is not None:
+        return html
+    html = render_template(
+        "forum/index.html",
+        rows=reading.category_rows(),
+        latest=reading.latest_topics(),
+        can_manage=policy.can_manage_categories(current_user),
+        can_moderate=policy.can_moderate(current_user),
+    )
+    if shared:
+        _keep(key, html)
+    return html
+
+
+def _filter() -> str:
+    wanted = request.args.get("filter", "latest")
+    return wanted if wanted in reading.FILTERS else "latest"
+
+
+@bp.get("/c/<slug>")
+def category(slug: str):
+    found = categories.find_category(slug)
+    if found is None:
+        abort(404)
+    chosen = _filter()
+    page = min(max(1, int_arg("page", 1) or 1), reading.MAX_PAGE)
+    shared = not is_personal_request()
+    key = f"forum:category:{found.id}:{found.version}:{chosen}:{page}:{get_locale()}"
+    if shared and (html := _cached(key)) is not None:
+        return html
+    html = render_template(
+        "forum/category.html",
+        category=found,
+        filter=chosen,
+        filters=reading.FILTERS,
+        topics=reading.category_topics(found, filter=chosen, page=page, user=current_user),
+        can_start=_can_start(found),
+        can_manage=policy.can_manage_categories(current_user),
+    )
+    if shared:
+        _keep(key, html)
+    return html
+
+
+def _can_start(found: ForumCategory) -> bool:
+    """Visitors see the button too (it leads to the login), except where only staff post."""
+    if policy.signed_in(current_user):
+        return policy.can_start_topic(found, current_user)
+    return not found.announcement_only
+
+
+@bp.get("/tags/<tag>")
+def tag(tag: str):
+    if "\x00" in tag:  # no tag holds one (tags are cleaned), and PostgreSQL refuses it
+        abort(404)
+    page = int_arg("page", 1) or 1
+    return render_template(
+        "forum/tag.html",
+        tag=tag,
+        topics=reading.tag_topics(tag[:40], page=page, user=current_user),
+    )
+
+
+@bp.get("/t/<int(max=2147483647):topic_id>", defaults={"slug": ""})
+@bp.get("/t/<int(max=2147483647):topic_id>/<slug>")
+def topic(topic_id: int, slug: str):
+    page = int_arg("page", 1) or 1
+    shared = not is_personal_request()
+    key = None
+    if shared:
+        stamp = reading.topic_stamp(topic_id)
+        if stamp is None or not stamp.listed:
+            abort(404)
+        if slug != stamp.slug:
+            return redirect(_canonical(topic_id, stamp.slug), 301)
+        pages = max(1, -(-stamp.highest_number // reading.per_page()))
+        key = f"forum:topic:{topic_id}:{stamp.version}:{min(max(1, page), pages)}:{get_locale()}"
+        if (html := _cached(key)) is not None:
+            return html
+    found, found_category = reading.readable_topic(topic_id, current_user)
+    if slug != found.slug:
+        return redirect(_canonical(topic_id, found.slug), 301)
+    data = reading.topic_page(found, found_category, page=page, user=current_user)
+    if data.relation is not None and (data.relation.emailed or data.relation.unread):
+        notifications.mark_visited(data.relation)
+    html = render_template("forum/topic.html", view=data, form=_reply_form(data))
+    if key is not None:
+        _keep(key, html)
+    return html
+
+
+def _canonical(topic_id: int, slug: str) -> str:
+    values = {key: value for key, value in request.args.items() if key in ("page", "quote")}
+    return url_for("forum.topic", topic_id=topic_id, slug=slug, **values)
+
+
+def _reply_form(data: reading.TopicPage) -> ReplyForm | None:
+    """The reply box, started with a quote when the reader asked to quote a post."""
+    if not data.can_reply:
+        return None
+    form = ReplyForm()
+    quoted = int_arg("quote")
+    if quoted:
+        view = reading.post_view(data.topic, quoted, current_user)
+        if view is not None and view.show_body and view.post.is_visible:
+            form.body.data = quote_markdown(view.post.body, view.author_name or "")
+    return form
+
+
+@bp.get("/p/<int(max=2147483647):post_id>")
+def post(post_id: int):
+    """A post's address: its topic's page, scrolled to it."""
+    found, found_topic = reading.readable_post(post_id, current_user)
+    return redirect(post_location(found_topic.id, found_topic.slug, found.number))
+
+
+@bp.get("/t/<int(max=2147483647):topic_id>/posts")
+def posts_fragment(topic_id: int):
+    """New or changed posts as HTML for an open page: `?after=<number>` or `?post=<id>`."""
+    found, _category = reading.readable_topic(topic_id, current_user)
+    post_id = int_arg("post")
+    if post_id:
+        view = reading.post_view(found, post_id, current_user)
+        views = [view] if view is not None else []
+    else:
+        views = reading.posts_after(found, int_arg("after", 0) or 0, current_user)
+    response = current_app.make_response(
+        render_template(
+            "forum/_posts.html",
+            topic=found,
+            posts=views,
+            can_reply=policy.can_reply(found, current_user),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/similar")
+@limiter.limit(lambda: rate_limit("FORUM_RATE_LIMIT_SUGGEST"))
+def similar():
+    """Articles and solved topics like a title being typed: {"results": [...]}."""
+    query = request.args.get("q", "")[:MAX_QUERY]
+    hits = reading.similar(query) if len(query.strip()) >= 3 else []
+    return jsonify(
+        results=[
+            {"title": hit.title, "url": hit.url, "label": hit.label, "kind": hit.kind}
+            for hit in hits
+        ]
+    )

@@ -1,0 +1,203 @@
+/* Community forum: similar answers while a question is typed, live replies on an open topic,
+ * and votes without a reload. Every page works without this script; it only saves reloads.
+ *
+ * Live replies: the server pushes only ids and numbers to the topic's room; the page then
+ * fetches the posts as HTML rendered for its own reader (language, time zone, buttons). */
+(function () {
+  "use strict";
+
+  var Portico = window.Portico || {};
+
+  function getHtml(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; });
+  }
+
+  /* Asking: articles and solved topics that may already answer the title being typed. */
+  function similarAnswers(box) {
+    var input = document.getElementById(box.getAttribute("data-similar-for"));
+    var list = box.querySelector("[data-similar-list]");
+    var hint = box.querySelector("[data-similar-hint]");
+    var endpoint = box.getAttribute("data-similar-url");
+    if (!input || !list || !endpoint) { return; }
+    var latest = 0;
+
+    function render(results) {
+      list.textContent = "";
+      results.forEach(function (item) {
+        var li = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = item.url;
+        link.textContent = item.title;
+        link.target = "_blank";
+        link.rel = "noopener";
+        li.appendChild(link);
+        if (item.label) {
+          var badge = document.createElement("span");
+          badge.className = "badge" + (item.kind === "topic" ? " badge-ok" : " badge-staff");
+          badge.textContent = item.label;
+          li.appendChild(badge);
+        }
+        list.appendChild(li);
+      });
+      if (hint) { hint.hidden = results.length > 0; }
+    }
+
+    var debounce = Portico.debounce || function (fn) { return fn; };
+    var lookup = debounce(function () {
+      var query = input.value.trim();
+      if (query.length < 3) { render([]); return; }
+      var ticket = ++latest;
+      fetch(endpoint + "?q=" + encodeURIComponent(query), {
+        credentials: "same-origin", headers: { Accept: "application/json" }
+      })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) { if (ticket === latest) { render(data.results || []); } })
+        .catch(function () { /* suggestions are a courtesy */ });
+    }, 250);
+    input.addEventListener("input", lookup);
+    if (input.value.trim()) { lookup(); }
+  }
+
+  /* A topic page: join its room, fetch new and changed posts as they come. */
+  function liveTopic(root) {
+    var topicId = parseInt(root.getAttribute("data-forum-topic"), 10);
+    var postsUrl = root.getAttribute("data-posts-url");
+    var page = parseInt(root.getAttribute("data-page") || "1", 10);
+    var perPage = parseInt(root.getAttribute("data-per-page") || "20", 10);
+    var container = root.querySelector("[data-posts]");
+    var status = root.querySelector("[data-live-status]");
+    var notice = root.querySelector("[data-live-notice]");
+    var indicator = root.querySelector("[data-live-indicator]");
+    var lastNumber = parseInt(root.getAttribute("data-last-number") || "0", 10);
+    var fetching = false;
+    var wanted = 0;
+
+    function announce(text) { if (status && text) { status.textContent = text; } }
+
+    function showNotice(text, href, label) {
+      if (!notice) { return; }
+      notice.textContent = text + " ";
+      var link = document.createElement("a");
+      link.href = href;
+      link.textContent = label;
+      notice.appendChild(link);
+      notice.hidden = false;
+    }
+
+    function parse(html) {
+      var holder = document.createElement("div");
+      holder.innerHTML = html;
+      return Array.prototype.slice.call(holder.querySelectorAll("article.forum-post"));
+    }
+
+    function catchUp() {
+      if (fetching || wanted <= lastNumber || !container) { return; }
+      if (wanted > page * perPage) {  // the new replies belong to a later page
+        var target = Math.ceil(wanted / perPage);
+        showNotice(root.getAttribute("data-text-new") || "New replies were posted.",
+          root.getAttribute("data-topic-url") + "?page=" + target + "#post-" + wanted,
+          root.getAttribute("data-text-see") || "See them");
+        return;
+      }
+      fetching = true;
+      getHtml(postsUrl + "?after=" + lastNumber).then(function (html) {
+        if (html === null) { return; }
+        parse(html).forEach(function (post) {
+          var number = parseInt(post.getAttribute("data-number"), 10);
+          if (number <= lastNumber || number > page * perPage) { return; }
+          if (container.querySelector('article[data-number="' + number + '"]')) { return; }
+          post.classList.add("is-fresh");
+          container.appendChild(post);
+          lastNumber = number;
+          var author = post.querySelector(".forum-post-author a");
+          announce(post.getAttribute("aria-label") || (author ? author.textContent : ""));
+        });
+        root.setAttribute("data-last-number", String(lastNumber));
+      }).catch(function () { /* the next push, or a reload, brings it */ }).then(function () {
+        fetching = false;
+        if (wanted > lastNumber) { catchUp(); }
+      });
+    }
+
+    function refreshPost(postId) {
+      var current = container && container.querySelectorAll('article[data-post-id="' + postId + '"]');
+      if (!current || !current.length) { return; }
+      getHtml(postsUrl + "?post=" + postId).then(function (html) {
+        if (html === null) { return; }
+        var fresh = parse(html)[0];
+        if (!fresh) { return; }
+        current.forEach(function (node) {
+          var copy = fresh.cloneNode(true);
+          if (!node.id) { copy.removeAttribute("id"); }
+          node.replaceWith(copy);
+        });
+      }).catch(function () { /* a reload shows it */ });
+    }
+
+    if (typeof window.io !== "function") { return; }
+    var socket = window.io("/forum", { auth: { topic: topicId } });
+    socket.on("connect", function () { if (indicator) { indicator.hidden = false; } });
+    socket.on("disconnect", function () { if (indicator) { indicator.hidden = true; } });
+    socket.on("watching", function (state) {
+      if (state && state.topic === topicId) { wanted = Math.max(wanted, state.last_number); catchUp(); }
+    });
+    socket.on("post_created", function (event) {
+      if (event && event.topic === topicId) { wanted = Math.max(wanted, event.number); catchUp(); }
+    });
+    socket.on("post_changed", function (event) {
+      if (event && event.topic === topicId) { refreshPost(event.post); }
+    });
+    socket.on("topic_changed", function (event) {
+      if (event && event.topic === topicId) {
+        showNotice(root.getAttribute("data-text-changed") || "This topic has changed.",
+          window.location.pathname + window.location.search,
+          root.getAttribute("data-text-reload") || "Reload");
+      }
+    });
+    socket.on("topic_gone", function (event) {
+      if (event && event.topic === topicId) {
+        showNotice(root.getAttribute("data-text-gone") || "This topic is no longer available.",
+          root.getAttribute("data-forum-url") || "/forum/",
+          root.getAttribute("data-text-back") || "Back to the forum");
+      }
+    });
+    socket.on("notifications", function (state) {
+      var badge = document.querySelector('[data-badge="forum"] [data-badge-count]');
+      if (badge && state && typeof state.count === "number") {
+        badge.textContent = String(state.count);
+        badge.hidden = state.count === 0;
+      }
+    });
+  }
+
+  /* Votes: send the form in the background and show the new count. */
+  function votes(root) {
+    root.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.hasAttribute || !form.hasAttribute("data-vote") || !window.fetch) { return; }
+      event.preventDefault();
+      var up = form.querySelector('input[name="up"]');
+      var button = form.querySelector("button");
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": Portico.csrfToken ? Portico.csrfToken() : "" },
+        body: new FormData(form)
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (data) {
+        form.querySelector("[data-vote-count]").textContent = String(data.count);
+        button.setAttribute("aria-pressed", data.voted ? "true" : "false");
+        up.value = data.voted ? "0" : "1";
+      }).catch(function () { form.submit(); });
+    });
+  }
+
+  document.querySelectorAll("[data-similar]").forEach(similarAnswers);
+  document.querySelectorAll("[data-forum-topic]").forEach(function (root) {
+    liveTopic(root);
+    votes(root);
+  });
+})();
