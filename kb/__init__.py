@@ -32,7 +32,7 @@ from kb.services import catalog, counters, indexing  # noqa: E402
 
 
 def home_panel() -> dict[str, Any]:
-    return {"kb_popular": catalog.popular_articles(5)}
+    return {"kb_popular": catalog.popular_links(5)}
 
 
 def health() -> dict[str, Any]:

@@ -104,6 +104,18 @@ def popular_articles(limit: int = 5) -> list[Article]:
     )
 
 
+def popular_links(limit: int = 5) -> list[ArticleLink]:
+    """The most read articles as titles and addresses only, for the home page's panel:
+    loading whole articles (bodies, category, tags) cost more than the rest of the panel."""
+    rows = db.session.execute(
+        select(Article.slug, Article.title)
+        .where(Article.status == ArticleStatus.PUBLISHED)
+        .order_by(Article.view_count.desc(), Article.id)
+        .limit(limit)
+    )
+    return [ArticleLink(title=title, url=article_url(slug)) for slug, title in rows]
+
+
 def newest_articles(limit: int = 5) -> list[Article]:
     return list(
         db.session.scalars(
