@@ -46,8 +46,8 @@
     var debounce = Portico.debounce || function (fn) { return fn; };
     var lookup = debounce(function () {
       var query = input.value.trim();
+      var ticket = ++latest;  // answers to earlier, longer text are stale from here on
       if (query.length < 3) { render([]); return; }
-      var ticket = ++latest;
       fetch(endpoint + "?q=" + encodeURIComponent(query), {
         credentials: "same-origin", headers: { Accept: "application/json" }
       })
@@ -70,6 +70,11 @@
     var notice = root.querySelector("[data-live-notice]");
     var indicator = root.querySelector("[data-live-indicator]");
     var lastNumber = parseInt(root.getAttribute("data-last-number") || "0", 10);
+    // Posts are paged by number: this page holds numbers up to pageEnd. renderedHighest is the
+    // topic's highest number when the page was rendered, so later pages are not "new".
+    var pageEnd = page * perPage;
+    var renderedHighest = parseInt(root.getAttribute("data-highest") || "0", 10);
+    var moderator = root.hasAttribute("data-moderator");
     var fetching = false;
     var wanted = 0;
 
@@ -83,6 +88,7 @@
       link.textContent = label;
       notice.appendChild(link);
       notice.hidden = false;
+      announce(text);  // a region that was hidden is not always read out when it appears
     }
 
     function parse(html) {
@@ -92,20 +98,15 @@
     }
 
     function catchUp() {
-      if (fetching || wanted <= lastNumber || !container) { return; }
-      if (wanted > page * perPage) {  // the new replies belong to a later page
-        var target = Math.ceil(wanted / perPage);
-        showNotice(root.getAttribute("data-text-new") || "New replies were posted.",
-          root.getAttribute("data-topic-url") + "?page=" + target + "#post-" + wanted,
-          root.getAttribute("data-text-see") || "See them");
-        return;
-      }
+      if (fetching || !container) { return; }
+      if (lastNumber >= Math.min(wanted, pageEnd)) { noticeOfLaterPages(); return; }
       fetching = true;
+      var before = lastNumber;
       getHtml(postsUrl + "?after=" + lastNumber).then(function (html) {
         if (html === null) { return; }
         parse(html).forEach(function (post) {
           var number = parseInt(post.getAttribute("data-number"), 10);
-          if (number <= lastNumber || number > page * perPage) { return; }
+          if (number <= lastNumber || number > pageEnd) { return; }
           if (container.querySelector('article[data-number="' + number + '"]')) { return; }
           post.classList.add("is-fresh");
           container.appendChild(post);
@@ -116,18 +117,31 @@
         root.setAttribute("data-last-number", String(lastNumber));
       }).catch(function () { /* the next push, or a reload, brings it */ }).then(function () {
         fetching = false;
-        if (wanted > lastNumber) { catchUp(); }
+        // Go on only while fetching brings posts: a failed or empty answer waits for the
+        // next push (or the reconnect's "watching") instead of asking again at once.
+        if (lastNumber > before) { catchUp(); } else { noticeOfLaterPages(); }
       });
     }
 
+    function noticeOfLaterPages() {
+      if (wanted <= Math.max(pageEnd, renderedHighest)) { return; }
+      showNotice(root.getAttribute("data-text-new") || "New replies were posted.",
+        root.getAttribute("data-topic-url") + "?page=" + Math.ceil(wanted / perPage) + "#post-" + wanted,
+        root.getAttribute("data-text-see") || "See them");
+    }
+
+    function shownCopies(postId) {
+      return container ? container.querySelectorAll('article[data-post-id="' + postId + '"]') : [];
+    }
+
     function refreshPost(postId) {
-      var current = container && container.querySelectorAll('article[data-post-id="' + postId + '"]');
-      if (!current || !current.length) { return; }
+      if (!shownCopies(postId).length) { return; }
       getHtml(postsUrl + "?post=" + postId).then(function (html) {
         if (html === null) { return; }
         var fresh = parse(html)[0];
         if (!fresh) { return; }
-        current.forEach(function (node) {
+        // Looked up now, not when the push came: an earlier answer may have replaced them.
+        shownCopies(postId).forEach(function (node) {
           var copy = fresh.cloneNode(true);
           if (!node.id) { copy.removeAttribute("id"); }
           node.replaceWith(copy);
@@ -156,7 +170,11 @@
       }
     });
     socket.on("topic_gone", function (event) {
-      if (event && event.topic === topicId) {
+      if (event && event.topic === topicId && moderator) {  // moderators still see it
+        showNotice(root.getAttribute("data-text-changed") || "This topic has changed.",
+          window.location.pathname + window.location.search,
+          root.getAttribute("data-text-reload") || "Reload");
+      } else if (event && event.topic === topicId) {
         showNotice(root.getAttribute("data-text-gone") || "This topic is no longer available.",
           root.getAttribute("data-forum-url") || "/forum/",
           root.getAttribute("data-text-back") || "Back to the forum");
@@ -190,6 +208,8 @@
       }).then(function (data) {
         form.querySelector("[data-vote-count]").textContent = String(data.count);
         button.setAttribute("aria-pressed", data.voted ? "true" : "false");
+        var title = button.getAttribute(data.voted ? "data-title-voted" : "data-title-unvoted");
+        if (title) { button.title = title; }
         up.value = data.voted ? "0" : "1";
       }).catch(function () { form.submit(); });
     });
