@@ -6,16 +6,17 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 SOCKET_IO_JS := static/vendor/socket.io.min.js
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format bench assets messages clean
+.PHONY: run test lint format bench assets translations messages clean
 
-run: $(VENV)/.runtime assets
+run: $(VENV)/.runtime assets translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --first-start
 	@echo "Portico is starting on http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
-test: $(VENV)/.dev assets lint
+test: $(VENV)/.dev assets translations lint
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev
@@ -26,7 +27,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.dev assets
+bench: $(VENV)/.dev assets translations
 	$(BIN)/python -m bench.run
 
 # Front-end libraries come from the npm registry at install time and are never committed.
@@ -41,9 +42,17 @@ $(SOCKET_IO_JS): package.json package-lock.json
 		echo "npm is not installed: live updates are off, pages still work by reloading"; \
 	fi
 
-# Extract every user-facing string for translators (Simplified Chinese is next).
+# Catalogues are compiled at install time; only the .po files are kept in git.
+translations: $(CATALOGUES)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.runtime
+	$(BIN)/pybabel compile --domain messages --locale $* --directory translations
+
+# Extract every user-facing string into the template and merge it into each catalogue; new
+# strings arrive untranslated (shown in English until a translator fills them in).
 messages: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -58,4 +67,4 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache .ruff_cache $(CATALOGUES)
