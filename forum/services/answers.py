@@ -149,8 +149,6 @@ def make_article_draft(topic: Topic, *, by: User) -> Article:
             note=_("From community topic %(id)d", id=topic.id),
         ),
         by=by,
+        with_article=lambda article: setattr(topic, "kb_article_id", article.id),
     )
-    # The article commits on its own; the link back from the topic is a second, small one.
-    topic.kb_article_id = article.id
-    db.session.commit()
     return article

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,11 +175,19 @@ def _keep_revision(article: Article, *, by: User | None, note: str) -> Revision:
     return revision
 
 
-def _finish(article: Article, *, by: User | None, note: str) -> Article:
+def _finish(
+    article: Article,
+    *,
+    by: User | None,
+    note: str,
+    with_article: Callable[[Article], None] | None = None,
+) -> Article:
     article.updated_at = utcnow()
     article.updated_by_id = by.id if by else None
     db.session.flush()
     _keep_revision(article, by=by, note=note)
+    if with_article is not None:
+        with_article(article)
     sync_article(article)
     cache_keys.forget_article(article.slug)
     db.session.commit()
@@ -195,11 +203,13 @@ def save_article(
     status: ArticleStatus | None = None,
     slug: str | None = None,
     check_editor: bool = True,
+    with_article: Callable[[Article], None] | None = None,
 ) -> Article:
     """Create or update an article, keep a revision, and publish it when asked.
 
     Without `publish` or `status`, a new article is a draft and an existing one keeps its
-    status (editing a published article updates it in place).
+    status (editing a published article updates it in place). `with_article` runs once the
+    article has its id, in the same transaction: a caller's own change commits with it.
     """
     if check_editor:
         require_editor(by)
@@ -221,7 +231,7 @@ def save_article(
     note = data.note or (NOTE_CREATED if created else NOTE_EDITED)
     if publish and not data.note:
         note = NOTE_PUBLISHED
-    return _finish(article, by=by, note=note)
+    return _finish(article, by=by, note=note, with_article=with_article)
 
 
 def _change_status(article: Article, status: ArticleStatus, *, by: User, note: str) -> Article:
