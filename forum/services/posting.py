@@ -78,6 +78,20 @@ def _mentioned(rendered: RenderedBody) -> tuple[dict[str, User], str]:
     return people, html
 
 
+def preview_html(body: str | None, *, by: User) -> str:
+    """What a post with this body would show, mentions linked; nothing is saved.
+
+    The same cleaning and sanitising as posting, so the preview never promises more than
+    the post will show. Blank text previews as nothing.
+    """
+    _refuse_writing(by)
+    if not (body or "").strip():
+        return ""
+    text = clean_body(body, setting("FORUM_MAX_POST_LENGTH"))
+    _people, html = _mentioned(render_body(text))
+    return html
+
+
 def _set_tags(topic: Topic, tags: list[str]) -> None:
     topic.tags = tags
     db.session.execute(delete(TopicTag).where(TopicTag.topic_id == topic.id))

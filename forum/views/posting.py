@@ -1,4 +1,5 @@
-"""Forms that write: new topic, reply, edit, delete, vote, accept, watch, article draft.
+"""Forms that write: new topic, reply, edit, delete, vote, accept, watch, article draft,
+and the preview of a post being written.
 
 The services decide who may do what (403/404); `login_required` only sends anonymous
 visitors to the login page first. A refused input re-renders its form with status 422.
@@ -11,10 +12,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.permissions import acting_user
+from community.extensions import limiter
 from forum import bp, policy
 from forum.errors import ForumError
 from forum.forms import EditForm, ReplyForm, TopicForm
 from forum.services import answers, categories, notifications, posting, reading
+from forum.settings import rate_limit
 from forum.views.common import flash_error, form_error, post_location, posting_limit, wants_json
 
 
@@ -176,3 +179,16 @@ def make_article(topic_id: int):
         return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
     flash(_("A knowledge-base draft was made from this topic: review it and publish."), "success")
     return redirect(url_for("kb.edit_article", slug=article.slug))
+
+
+@bp.post("/preview")
+@login_required
+@limiter.limit(lambda: rate_limit("FORUM_RATE_LIMIT_SUGGEST"))
+def preview():
+    """The post being written as readers will see it: {"html": ...}; nothing is saved."""
+    try:
+        html = posting.preview_html(request.form.get("body", ""), by=acting_user())
+    except ForumError as error:
+        field = {"field": "body", "message": error.message}
+        return jsonify(error={"code": 422, "message": error.message, "fields": [field]}), 422
+    return jsonify(html=html)

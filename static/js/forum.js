@@ -59,6 +59,43 @@
     if (input.value.trim()) { lookup(); }
   }
 
+  /* Writing: the post as readers will see it, sanitised by the server, as the text changes. */
+  function preview(box) {
+    var input = document.getElementById(box.getAttribute("data-preview-for"));
+    var target = box.querySelector("[data-preview-body]");
+    var endpoint = box.getAttribute("data-preview-url");
+    if (!input || !target || !endpoint || !window.fetch) { return; }
+    var latest = 0;
+
+    function refresh() {
+      var ticket = ++latest;
+      if (!input.value.trim()) { box.hidden = true; target.textContent = ""; return; }
+      var token = Portico.csrfToken ? Portico.csrfToken() : "";
+      var body = new FormData();
+      body.append("csrf_token", token);
+      body.append("body", input.value);
+      fetch(endpoint, {
+        method: "POST", credentials: "same-origin", body: body,
+        headers: { Accept: "application/json", "X-CSRFToken": token }
+      })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (ticket !== latest) { return; }
+          if (typeof data.html === "string") {
+            target.innerHTML = data.html;  // sanitised by the server, as the post will be
+          } else if (data.error) {
+            target.textContent = data.error.message;
+          }
+          box.hidden = false;
+        })
+        .catch(function () { /* the preview is a courtesy; posting still works */ });
+    }
+
+    var debounce = Portico.debounce || function (fn) { return fn; };
+    input.addEventListener("input", debounce(refresh, 300));
+    if (input.value.trim()) { refresh(); }
+  }
+
   /* A topic page: join its room, fetch new and changed posts as they come. */
   function liveTopic(root) {
     var topicId = parseInt(root.getAttribute("data-forum-topic"), 10);
@@ -216,6 +253,7 @@
   }
 
   document.querySelectorAll("[data-similar]").forEach(similarAnswers);
+  document.querySelectorAll("[data-preview]").forEach(preview);
   document.querySelectorAll("[data-forum-topic]").forEach(function (root) {
     liveTopic(root);
     votes(root);

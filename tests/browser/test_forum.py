@@ -14,7 +14,8 @@ REPLY = "Open Your orders, choose the order and select Return: the label is free
 
 
 def test_a_question_gets_a_live_reply_and_is_solved(new_page):
-    """Suggestion while typing, a live reply and a vote without reload, the answer accepted."""
+    """Suggestion and preview while typing, a live reply and a vote without reload, the
+    answer accepted."""
     errors: list[str] = []
     asker = new_page()
     asker.on("pageerror", lambda error: errors.append(str(error)))
@@ -29,7 +30,8 @@ def test_a_question_gets_a_live_reply_and_is_solved(new_page):
     assert "Article" in suggestions.inner_text()
 
     asker.get_by_label("Category").select_option(label="Orders and returns · 订单与退货")
-    asker.get_by_label("Details").fill("The parcel arrived damaged. Where do I start?")
+    asker.get_by_label("Details").fill("The parcel arrived **damaged**. Where do I start?")
+    asker.locator("[data-preview-body] strong", has_text="damaged").wait_for()
     asker.get_by_label("Tags").fill("returns")
     asker.get_by_role("button", name="Post your question").click()
     asker.get_by_role("heading", name=TITLE).wait_for()
