@@ -4,8 +4,9 @@ A topic page connects with `{"topic": <id>}`. The server loads the topic and let
 connection join its room only when the login session's person (or an anonymous reader)
 may see it, so a hidden topic's room refuses everyone but moderators and its author.
 A signed-in reader also joins their own room, for the notification badge. The connection
-is then told the topic's highest post number, so a page rendered just before a reply and
-connected just after it catches up.
+is then told the topic's highest post number and version, so a page rendered just before
+a reply and connected just after it catches up, and one that was offline while something
+else changed offers a reload.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ def connect(auth: Any = None) -> bool:
         if topic is None or not policy.can_see_topic(topic, current_user):
             return False
         join_room(topic_room(topic.id))
-        emit("watching", {"topic": topic.id, "last_number": topic.highest_number})
+        emit(
+            "watching",
+            {"topic": topic.id, "last_number": topic.highest_number, "version": topic.version},
+        )
     if signed_in:
         join_room(user_room(current_user.id))
     return True

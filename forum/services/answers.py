@@ -48,7 +48,7 @@ def accept_answer(post: Post, *, by: User) -> Topic:
     told = notifications.notify_accepted(post, topic, by)
     sync_topic(topic)
     db.session.commit()
-    realtime.topic_changed(topic.id)
+    realtime.topic_changed(topic)
     notifications.push_counts(told)
     return topic
 
@@ -65,7 +65,7 @@ def unaccept_answer(topic: Topic, *, by: User) -> Topic:
     counters.touch_category(topic.category_id)
     sync_topic(topic)
     db.session.commit()
-    realtime.topic_changed(topic.id)
+    realtime.topic_changed(topic)
     return topic
 
 

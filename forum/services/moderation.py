@@ -135,7 +135,7 @@ def dismiss_flags(post: Post, *, by: User) -> None:
     log_action(by, ModerationKind.DISMISS_FLAGS, topic_id=topic.id, post_id=post.id)
     db.session.commit()
     if brought_back:
-        realtime.post_changed(topic.id, post.id)
+        realtime.post_changed(topic, post.id)
 
 
 # Hiding and restoring ------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def _push_hidden(post: Post, topic: Topic) -> None:
     if post.is_question:
         realtime.topic_gone(topic.id)
     else:
-        realtime.post_changed(topic.id, post.id)
+        realtime.post_changed(topic, post.id)
 
 
 def hide_post(post: Post, *, by: User, reason: str = "") -> None:
@@ -206,9 +206,9 @@ def restore_post(post: Post, *, by: User) -> None:
     log_action(by, ModerationKind.RESTORE_POST, topic_id=topic.id, post_id=post.id)
     db.session.commit()
     if post.is_question:
-        realtime.topic_changed(topic.id)
+        realtime.topic_changed(topic)
     else:
-        realtime.post_changed(topic.id, post.id)
+        realtime.post_changed(topic, post.id)
 
 
 TOPIC_ACTIONS = {
@@ -253,7 +253,7 @@ def moderate_topic(topic: Topic, action: str, *, by: User) -> None:
     if action == "hide":
         realtime.topic_gone(topic.id)
     else:
-        realtime.topic_changed(topic.id)
+        realtime.topic_changed(topic)
 
 
 def move_topic(topic: Topic, category_id: int, *, by: User) -> None:
@@ -273,7 +273,7 @@ def move_topic(topic: Topic, category_id: int, *, by: User) -> None:
         by, ModerationKind.MOVE, topic_id=topic.id, detail=f"{previous.name} → {target.name}"
     )
     db.session.commit()
-    realtime.topic_changed(topic.id)
+    realtime.topic_changed(topic)
 
 
 # The queue -----------------------------------------------------------------------------------

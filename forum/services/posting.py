@@ -224,7 +224,7 @@ def create_reply(topic: Topic, body: str, *, by: User, nonce: str | None = None)
     told = notifications.notify_mentions(post, topic, by, list(people.values()))
     told += notifications.notify_watchers(post, topic, by, skip=told)
     db.session.commit()
-    realtime.post_created(topic.id, number)
+    realtime.post_created(topic, number)
     notifications.push_counts(told)
     return post
 
@@ -283,7 +283,7 @@ def edit_post(post: Post, data: EditInput, *, by: User) -> Post:
     if topic.is_solved and (post.is_question or post.id == topic.accepted_post_id):
         sync_topic(topic)
     db.session.commit()
-    realtime.post_changed(topic.id, post.id)
+    realtime.post_changed(topic, post.id)
     notifications.push_counts(told)
     return post
 
@@ -311,5 +311,5 @@ def delete_post(post: Post, *, by: User) -> Topic:
     if post.is_question:
         realtime.topic_gone(topic.id)
     else:
-        realtime.post_changed(topic.id, post.id)
+        realtime.post_changed(topic, post.id)
     return topic

@@ -2,10 +2,11 @@
 
 Each open topic page joins its topic's room (`forum.events` checks the reader may see the
 topic first); a signed-in reader also joins their own room, for the notification count.
-Pushes carry only ids and numbers: the page fetches the new posts itself, rendered for
-its reader (language, time zone, the buttons that reader may use), through the same
-permission checks as a page load. Room names are keyed with the secret key, so two
-portals sharing one Redis never deliver into each other's rooms.
+Pushes carry only ids, numbers and the topic's version: the page fetches the new posts
+itself, rendered for its reader (language, time zone, the buttons that reader may use),
+through the same permission checks as a page load. The version lets a page that was
+offline for a while see that it missed something. Room names are keyed with the secret
+key, so two portals sharing one Redis never deliver into each other's rooms.
 
 With `REDIS_URL` set, `socketio.emit` goes through Flask-SocketIO's message queue and
 reaches readers connected to any server process.
@@ -24,7 +25,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from community.extensions import db, socketio
-from forum.models import Notification
+from forum.models import Notification, Topic
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +55,21 @@ def _emit(event: str, payload: dict[str, Any], room: str | list[str]) -> None:
         log.exception("forum: live push %s failed", event)
 
 
-def post_created(topic_id: int, number: int) -> None:
+def post_created(topic: Topic, number: int) -> None:
     """A reply was committed: open pages fetch posts after the ones they show."""
-    _emit("post_created", {"topic": topic_id, "number": number}, topic_room(topic_id))
+    payload = {"topic": topic.id, "number": number, "version": topic.version}
+    _emit("post_created", payload, topic_room(topic.id))
 
 
-def post_changed(topic_id: int, post_id: int) -> None:
+def post_changed(topic: Topic, post_id: int) -> None:
     """An edit, a deletion or moderation: open pages fetch that post again."""
-    _emit("post_changed", {"topic": topic_id, "post": post_id}, topic_room(topic_id))
+    payload = {"topic": topic.id, "post": post_id, "version": topic.version}
+    _emit("post_changed", payload, topic_room(topic.id))
 
 
-def topic_changed(topic_id: int) -> None:
+def topic_changed(topic: Topic) -> None:
     """Solved, locked, pinned or moved: the page offers a reload."""
-    _emit("topic_changed", {"topic": topic_id}, topic_room(topic_id))
+    _emit("topic_changed", {"topic": topic.id, "version": topic.version}, topic_room(topic.id))
 
 
 def topic_gone(topic_id: int) -> None:

@@ -112,10 +112,24 @@
     var pageEnd = page * perPage;
     var renderedHighest = parseInt(root.getAttribute("data-highest") || "0", 10);
     var moderator = root.hasAttribute("data-moderator");
+    // The topic's version this page reflects: each push moves it. A (re)connection that finds
+    // the topic further on means changes were made while the page was not listening.
+    var knownVersion = parseInt(root.getAttribute("data-version") || "0", 10);
+    var highestKnown = renderedHighest;  // the highest post number this page has heard of
     var fetching = false;
     var wanted = 0;
 
     function announce(text) { if (status && text) { status.textContent = text; } }
+
+    function heard(event) {
+      if (event && typeof event.version === "number") { knownVersion = Math.max(knownVersion, event.version); }
+    }
+
+    function offerReload() {
+      showNotice(root.getAttribute("data-text-changed") || "This topic has changed.",
+        window.location.pathname + window.location.search,
+        root.getAttribute("data-text-reload") || "Reload");
+    }
 
     function showNotice(text, href, label) {
       if (!notice) { return; }
@@ -191,26 +205,37 @@
     socket.on("connect", function () { if (indicator) { indicator.hidden = false; } });
     socket.on("disconnect", function () { if (indicator) { indicator.hidden = true; } });
     socket.on("watching", function (state) {
-      if (state && state.topic === topicId) { wanted = Math.max(wanted, state.last_number); catchUp(); }
+      if (!state || state.topic !== topicId) { return; }
+      if (typeof state.version === "number" && state.version > knownVersion) {
+        // New replies explain a newer version, and are fetched below; without any, something
+        // else changed while the page was not listening (an edit, a hide, an answer).
+        if (state.last_number > highestKnown) { heard(state); } else { offerReload(); }
+      }
+      highestKnown = Math.max(highestKnown, state.last_number);
+      wanted = Math.max(wanted, state.last_number);
+      catchUp();
     });
     socket.on("post_created", function (event) {
-      if (event && event.topic === topicId) { wanted = Math.max(wanted, event.number); catchUp(); }
+      if (event && event.topic === topicId) {
+        heard(event);
+        highestKnown = Math.max(highestKnown, event.number);
+        wanted = Math.max(wanted, event.number);
+        catchUp();
+      }
     });
     socket.on("post_changed", function (event) {
-      if (event && event.topic === topicId) { refreshPost(event.post); }
+      if (event && event.topic === topicId) { heard(event); refreshPost(event.post); }
     });
     socket.on("topic_changed", function (event) {
-      if (event && event.topic === topicId) {
-        showNotice(root.getAttribute("data-text-changed") || "This topic has changed.",
-          window.location.pathname + window.location.search,
-          root.getAttribute("data-text-reload") || "Reload");
-      }
+      if (event && event.topic === topicId) { heard(event); offerReload(); }
+    });
+    socket.on("connect_error", function () {
+      // Refused on reconnecting: the topic may have been hidden while the page was offline.
+      if (socket.active === false) { offerReload(); }
     });
     socket.on("topic_gone", function (event) {
       if (event && event.topic === topicId && moderator) {  // moderators still see it
-        showNotice(root.getAttribute("data-text-changed") || "This topic has changed.",
-          window.location.pathname + window.location.search,
-          root.getAttribute("data-text-reload") || "Reload");
+        offerReload();
       } else if (event && event.topic === topicId) {
         showNotice(root.getAttribute("data-text-gone") || "This topic is no longer available.",
           root.getAttribute("data-forum-url") || "/forum/",

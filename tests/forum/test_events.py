@@ -7,7 +7,7 @@ import pytest
 from community.extensions import db, socketio
 from forum.models import Post, Topic
 from forum.services import moderation, posting
-from tests.forum.conftest import as_user, logged_in
+from tests.forum.conftest import as_user, load_topic, logged_in
 
 NAMESPACE = "/forum"
 
@@ -30,11 +30,14 @@ def test_a_reader_joins_the_topic_and_hears_new_replies(app, asker, helper, make
     topic = make_topic(asker)
     socket = connect(app, topic.id)
     assert socket.is_connected(NAMESPACE)
-    assert events(socket, "watching") == [{"topic": topic.id, "last_number": 1}]
+    started = load_topic(app, topic.id).version
+    assert events(socket, "watching") == [{"topic": topic.id, "last_number": 1, "version": started}]
     reply = make_reply(helper, topic, "Live reply here")
     received = socket.get_received(NAMESPACE)
     assert [item["name"] for item in received] == ["post_created"]
-    assert received[0]["args"][0] == {"topic": topic.id, "number": reply.number}
+    now = load_topic(app, topic.id).version
+    assert now > started
+    assert received[0]["args"][0] == {"topic": topic.id, "number": reply.number, "version": now}
     fragment = app.test_client().get(f"/forum/t/{topic.id}/posts?after=1")
     assert fragment.status_code == 200 and "Live reply here" in fragment.text
     assert fragment.headers["Cache-Control"] == "no-store"
@@ -100,7 +103,10 @@ def test_changes_are_pushed_as_ids_only(app, asker, helper, moderator, make_topi
     socket.get_received(NAMESPACE)
     with as_user(app, moderator.id) as user:
         moderation.hide_post(db.session.get_one(Post, reply.id), by=user)
-    assert events(socket, "post_changed") == [{"topic": topic.id, "post": reply.id}]
+    version = load_topic(app, topic.id).version
+    assert events(socket, "post_changed") == [
+        {"topic": topic.id, "post": reply.id, "version": version}
+    ]
     fragment = app.test_client().get(f"/forum/t/{topic.id}/posts?post={reply.id}").text
     assert "Original words" not in fragment and "hidden by a moderator" in fragment
     logged_in(app, asker).post_form(f"/forum/t/{topic.id}/moderate", {"action": "lock"})
@@ -114,7 +120,9 @@ def test_accepting_an_answer_tells_open_pages(app, asker, helper, make_topic, ma
     socket = connect(app, topic.id)
     socket.get_received(NAMESPACE)
     logged_in(app, asker).post_form(f"/forum/p/{reply.id}/accept")
-    assert events(socket, "topic_changed") == [{"topic": topic.id}]
+    assert events(socket, "topic_changed") == [
+        {"topic": topic.id, "version": load_topic(app, topic.id).version}
+    ]
 
 
 def test_signed_in_readers_hear_their_unread_count(app, asker, helper, make_topic, make_reply):
@@ -129,3 +137,20 @@ def test_signed_in_readers_hear_their_unread_count(app, asker, helper, make_topi
     make_reply(asker, topic, "Thanks!")
     assert events(socket, "notifications") == []
     assert events(other, "notifications") == [{"count": 1}]
+
+
+def test_a_page_back_online_learns_what_it_missed(
+    app, asker, helper, moderator, make_topic, make_reply
+):
+    """Reconnecting after a hide made while offline: the version says the page is behind."""
+    topic = make_topic(asker)
+    reply = make_reply(helper, topic, "First words")
+    first = connect(app, topic.id)
+    [state] = events(first, "watching")
+    first.disconnect(namespace=NAMESPACE)
+    with as_user(app, moderator.id) as user:
+        moderation.hide_post(db.session.get_one(Post, reply.id), by=user)
+    again = connect(app, topic.id)
+    [later] = events(again, "watching")
+    assert later["last_number"] == state["last_number"]  # no new reply explains it
+    assert later["version"] > state["version"]
