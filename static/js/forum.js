@@ -7,6 +7,7 @@
   "use strict";
 
   var Portico = window.Portico || {};
+  var FOCUSABLE = "a[href], button, input:not([type=hidden]), textarea, select";
 
   function getHtml(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
@@ -181,6 +182,12 @@
         root.getAttribute("data-text-see") || "See them");
     }
 
+    function focusIndex(node) {
+      var active = document.activeElement;
+      if (!active || !node.contains(active)) { return -1; }
+      return Array.prototype.indexOf.call(node.querySelectorAll(FOCUSABLE), active);
+    }
+
     function shownCopies(postId) {
       return container ? container.querySelectorAll('article[data-post-id="' + postId + '"]') : [];
     }
@@ -195,7 +202,12 @@
         shownCopies(postId).forEach(function (node) {
           var copy = fresh.cloneNode(true);
           if (!node.id) { copy.removeAttribute("id"); }
+          var focused = focusIndex(node);
           node.replaceWith(copy);
+          if (focused >= 0) {  // keep the reader's place: the same control in the new copy
+            var target = copy.querySelectorAll(FOCUSABLE)[focused];
+            if (target) { target.focus(); }
+          }
         });
       }).catch(function () { /* a reload shows it */ });
     }
