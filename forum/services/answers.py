@@ -97,6 +97,8 @@ def set_vote(post: Post, *, by: User, up: bool) -> int:
         counters.touch_topic(topic)
         counters.touch_category(topic.category_id)
     db.session.commit()
+    if step:
+        realtime.post_voted(topic, post.id, post.vote_count)
     return post.vote_count
 
 

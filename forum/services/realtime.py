@@ -67,6 +67,12 @@ def post_changed(topic: Topic, post_id: int) -> None:
     _emit("post_changed", payload, topic_room(topic.id))
 
 
+def post_voted(topic: Topic, post_id: int, count: int) -> None:
+    """A reply's votes changed: open pages show the new count in place."""
+    payload = {"topic": topic.id, "post": post_id, "count": count, "version": topic.version}
+    _emit("post_voted", payload, topic_room(topic.id))
+
+
 def topic_changed(topic: Topic) -> None:
     """Solved, locked, pinned or moved: the page offers a reload."""
     _emit("topic_changed", {"topic": topic.id, "version": topic.version}, topic_room(topic.id))

@@ -238,6 +238,15 @@
     socket.on("post_changed", function (event) {
       if (event && event.topic === topicId) { heard(event); refreshPost(event.post); }
     });
+    socket.on("post_voted", function (event) {
+      if (!event || event.topic !== topicId || typeof event.count !== "number") { return; }
+      heard(event);
+      shownCopies(event.post).forEach(function (node) {
+        node.querySelectorAll("[data-vote-count]").forEach(function (counter) {
+          counter.textContent = String(event.count);
+        });
+      });
+    });
     socket.on("topic_changed", function (event) {
       if (event && event.topic === topicId) { heard(event); offerReload(); }
     });

@@ -58,6 +58,12 @@ def test_a_question_gets_a_live_reply_and_is_solved(new_page):
         arg=live.locator("[data-vote-count]").element_handle(),
     )
     assert live.locator("button.forum-vote").get_attribute("aria-pressed") == "true"
+    helper.wait_for_function(  # the author's open page hears of the vote too
+        "el => el.textContent.trim() === '1'",
+        arg=helper.locator(".forum-post", has_text=REPLY)
+        .locator("[data-vote-count]")
+        .element_handle(),
+    )
     assert asker.evaluate("window.__sameDocument") is True
 
     live.get_by_role("button", name="Accept as the answer").click()

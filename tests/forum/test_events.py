@@ -154,3 +154,20 @@ def test_a_page_back_online_learns_what_it_missed(
     [later] = events(again, "watching")
     assert later["last_number"] == state["last_number"]  # no new reply explains it
     assert later["version"] > state["version"]
+
+
+def test_votes_reach_open_pages_as_counts(app, asker, helper, make_topic, make_reply):
+    """Another reader's vote moves the count on open pages; taking it back moves it again."""
+    topic = make_topic(asker)
+    reply = make_reply(helper, topic)
+    socket = connect(app, topic.id)
+    socket.get_received(NAMESPACE)
+    voter = logged_in(app, asker)
+    voter.post_form(f"/forum/p/{reply.id}/vote", {"up": "1"})
+    voter.post_form(f"/forum/p/{reply.id}/vote", {"up": "1"})  # the same vote again: no push
+    version = load_topic(app, topic.id).version
+    assert events(socket, "post_voted") == [
+        {"topic": topic.id, "post": reply.id, "count": 1, "version": version}
+    ]
+    voter.post_form(f"/forum/p/{reply.id}/vote", {"up": "0"})
+    assert [event["count"] for event in events(socket, "post_voted")] == [0]
