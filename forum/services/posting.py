@@ -81,14 +81,18 @@ def _mentioned(rendered: RenderedBody) -> tuple[dict[str, User], str]:
 def preview_html(body: str | None, *, by: User) -> str:
     """What a post with this body would show, mentions linked; nothing is saved.
 
-    The same cleaning and sanitising as posting, so the preview never promises more than
-    the post will show. Blank text previews as nothing.
+    The same cleaning, sanitising and content limits as posting, so the preview never
+    promises more than the post will show. Blank text previews as nothing.
     """
     _refuse_writing(by)
     if not (body or "").strip():
         return ""
     text = clean_body(body, setting("FORUM_MAX_POST_LENGTH"))
-    _people, html = _mentioned(render_body(text))
+    rendered = render_body(text)
+    # The same limits as posting: links and mentions per post (a preview must not become a
+    # way to look up which names belong to members, thirty at a time).
+    sandbox.check_content(by, rendered, utcnow())
+    _people, html = _mentioned(rendered)
     return html
 
 

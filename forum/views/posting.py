@@ -133,7 +133,7 @@ def vote(post_id: int):
     up = request.form.get("up", "1") == "1"
     count = answers.set_vote(post, by=acting_user(), up=up)
     if wants_json():
-        return jsonify(count=count, voted=up)
+        return jsonify(count=count, voted=up, version=topic.version)
     return redirect(post_location(topic.id, topic.slug, post.number))
 
 

@@ -9,6 +9,16 @@
   var Portico = window.Portico || {};
   var FOCUSABLE = "a[href], button, input:not([type=hidden]), textarea, select";
 
+  /* A vote count shown on the page, with the topic version it was read at: an answer that
+   * arrives late (an older version) never overwrites a newer count. */
+  function setCount(counter, count, version) {
+    if (!counter) { return; }
+    var current = parseInt(counter.getAttribute("data-version") || "0", 10);
+    if (typeof version === "number" && version < current) { return; }
+    counter.textContent = String(count);
+    if (typeof version === "number") { counter.setAttribute("data-version", String(version)); }
+  }
+
   function getHtml(url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) { return response.ok ? response.text() : null; });
@@ -154,6 +164,7 @@
       if (lastNumber >= Math.min(wanted, pageEnd)) { noticeOfLaterPages(); return; }
       fetching = true;
       var before = lastNumber;
+      var wantedBefore = wanted;
       getHtml(postsUrl + "?after=" + lastNumber).then(function (html) {
         if (html === null) { return; }
         parse(html).forEach(function (post) {
@@ -169,9 +180,9 @@
         root.setAttribute("data-last-number", String(lastNumber));
       }).catch(function () { /* the next push, or a reload, brings it */ }).then(function () {
         fetching = false;
-        // Go on only while fetching brings posts: a failed or empty answer waits for the
-        // next push (or the reconnect's "watching") instead of asking again at once.
-        if (lastNumber > before) { catchUp(); } else { noticeOfLaterPages(); }
+        // Go on while fetching brings posts or a push came meanwhile: a failed or empty answer
+        // waits for the next push (or the reconnect's "watching") instead of asking at once.
+        if (lastNumber > before || wanted > wantedBefore) { catchUp(); } else { noticeOfLaterPages(); }
       });
     }
 
@@ -192,10 +203,14 @@
       return container ? container.querySelectorAll('article[data-post-id="' + postId + '"]') : [];
     }
 
+    var refreshes = {};  // post id -> the latest refresh asked for; older answers are dropped
+
     function refreshPost(postId) {
       if (!shownCopies(postId).length) { return; }
+      var ticket = (refreshes[postId] || 0) + 1;
+      refreshes[postId] = ticket;
       getHtml(postsUrl + "?post=" + postId).then(function (html) {
-        if (html === null) { return; }
+        if (html === null || refreshes[postId] !== ticket) { return; }
         var fresh = parse(html)[0];
         if (!fresh) { return; }
         // Looked up now, not when the push came: an earlier answer may have replaced them.
@@ -203,6 +218,11 @@
           var copy = fresh.cloneNode(true);
           if (!node.id) { copy.removeAttribute("id"); }
           var focused = focusIndex(node);
+          var shownCount = node.querySelector("[data-vote-count]");
+          if (shownCount) {  // a count pushed after this copy was read stays
+            setCount(copy.querySelector("[data-vote-count]"), shownCount.textContent,
+              parseInt(shownCount.getAttribute("data-version") || "0", 10));
+          }
           node.replaceWith(copy);
           if (focused >= 0) {  // keep the reader's place: the same control in the new copy
             var target = copy.querySelectorAll(FOCUSABLE)[focused];
@@ -243,7 +263,7 @@
       heard(event);
       shownCopies(event.post).forEach(function (node) {
         node.querySelectorAll("[data-vote-count]").forEach(function (counter) {
-          counter.textContent = String(event.count);
+          setCount(counter, event.count, event.version);
         });
       });
     });
@@ -289,7 +309,7 @@
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       }).then(function (data) {
-        form.querySelector("[data-vote-count]").textContent = String(data.count);
+        setCount(form.querySelector("[data-vote-count]"), data.count, data.version);
         button.setAttribute("aria-pressed", data.voted ? "true" : "false");
         var title = button.getAttribute(data.voted ? "data-title-voted" : "data-title-unvoted");
         if (title) { button.title = title; }

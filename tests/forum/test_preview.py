@@ -69,3 +69,19 @@ def test_the_writing_forms_carry_the_preview(app, asker, make_topic):
         question = db.session.scalars(select(Post.id).where(Post.topic_id == topic.id)).first()
     edit = client.get(f"/forum/p/{question}/edit").text
     assert 'data-preview-url="/forum/preview"' in edit and "js/forum.js" in edit
+
+
+def test_the_preview_keeps_the_posting_limits(app, make_member):
+    """A new member's preview refuses what their post would: too many mentions or links, so
+    the preview cannot look up thirty member names at once."""
+    for number in range(3):
+        make_member(display_name=f"Known Person{number}")
+    newcomer = logged_in(app, make_member(new=True))
+    names = " ".join(f"@KnownPerson{number}" for number in range(3))
+    refused = newcomer.post_form("/forum/preview", {"body": f"Hello {names}"})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"][0]["field"] == "body"
+    assert 'class="mention"' not in refused.text
+    links = " ".join(f"[link](https://example.com/{number})" for number in range(3))
+    assert newcomer.post_form("/forum/preview", {"body": links}).status_code == 422
+    assert newcomer.post_form("/forum/preview", {"body": "Hello @KnownPerson0"}).status_code == 200
