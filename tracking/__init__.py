@@ -83,5 +83,4 @@ def init_app(app: Flask) -> None:
         app.extensions["tracking.relay"] = relay
         add_health_check(app, "tracking", relay.health)
         if not app.testing:
-            # Started by the first request, so CLI commands never poll.
-            app.before_request(lambda: relay.ensure_started(app))
+            relay.attach(app)

@@ -27,6 +27,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import delete, func, insert, select
 
+from community.background import FirstRequestThread
 from community.db import utcnow
 from community.extensions import db, socketio
 from tracking.models import TrackingChange
@@ -173,34 +174,18 @@ def run_relay(app: Flask, relay: Relay, stop: threading.Event) -> None:
         stop.wait(seconds)
 
 
-class RelayThread:
+class RelayThread(FirstRequestThread):
     """One relay per web process, started by the first request (never by CLI commands)."""
 
     def __init__(self) -> None:
         self.relay = Relay()
-        self.stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def ensure_started(self, app: Flask) -> None:
-        if self._thread is not None:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=run_relay,
-                    args=(app, self.relay, self.stop),
-                    name="tracking-relay",
-                    daemon=True,
-                )
-                self._thread.start()
+        super().__init__("tracking-relay", lambda app, stop: run_relay(app, self.relay, stop))
 
     def health(self) -> dict[str, Any]:
         """Started on the first request; once started, its thread must still be alive."""
-        started = self._thread is not None
         return {
-            "ok": not started or self._thread.is_alive(),  # type: ignore[union-attr]
+            "ok": not self.started or self.alive,
             "live_updates": "relay",
-            "relay_started": started,
+            "relay_started": self.started,
             "last_poll": self.relay.last_poll.isoformat() if self.relay.last_poll else None,
         }

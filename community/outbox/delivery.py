@@ -310,22 +310,3 @@ def run_worker(app: Flask, stop: threading.Event, poll_seconds: float | None = N
         except Exception:  # a broken database connection must not end the loop
             log.exception("outbox delivery failed; trying again shortly")
         _wake.wait(poll)
-
-
-class DeliveryThread:
-    """The embedded default: one daemon thread per web process, started on first request."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self.stop = threading.Event()
-
-    def ensure_started(self, app: Flask) -> None:
-        if self._thread is not None:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=run_worker, args=(app, self.stop), name="outbox-delivery", daemon=True
-                )
-                self._thread.start()

@@ -13,6 +13,7 @@ import threading
 
 from flask import Flask
 
+from community.background import FirstRequestThread
 from community.vip.services import sweep
 
 log = logging.getLogger(__name__)
@@ -36,31 +37,10 @@ def run_sweeper(app: Flask, stop: threading.Event, every: float) -> None:
             log.exception("vip sweep failed; trying again at the next tick")
 
 
-class SweepThread:
-    def __init__(self, every: float) -> None:
-        self.every = every
-        self.stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-
-    def ensure_started(self, app: Flask) -> None:
-        if self._thread is not None:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=run_sweeper,
-                    args=(app, self.stop, self.every),
-                    name="vip-sweep",
-                    daemon=True,
-                )
-                self._thread.start()
-
-
 def init_app(app: Flask) -> None:
     every = float(app.config.get("VIP_SWEEP_SECONDS", DEFAULT_SWEEP_SECONDS))
     if app.testing or every <= 0 or app.config.get("VIP_SWEEP", "thread") != "thread":
         return
-    thread = SweepThread(every)
+    thread = FirstRequestThread("vip-sweep", lambda app, stop: run_sweeper(app, stop, every))
     app.extensions["portico.vip_sweep"] = thread
-    app.before_request(lambda: thread.ensure_started(app))
+    thread.attach(app)
