@@ -15,11 +15,12 @@ from community.db import utcnow
 from community.extensions import login_manager
 from community.forms import CsrfOnlyForm
 from community.vip import manager_bp as bp
-from community.vip import services, throttle
+from community.vip import services
 from community.vip.forms import AnnouncementForm, ManagerCardForm, MessageForm
 from community.vip.models import VipConversation
 from community.vip.services import Side, VipError
 from community.vip.tiers import promise_for, tier_named
+from community.vip.views import send_from_form
 
 
 @bp.before_request
@@ -78,23 +79,12 @@ def conversation(conversation_id: int):
 def reply(conversation_id: int):
     """Without JavaScript, the reply form posts here."""
     found, side = _reachable(conversation_id)
-    manager = acting_user()
     form = MessageForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            throttle.hit("message", manager.id)
-            services.post_message(manager, found, form.body.data)
-        except VipError as error:
-            if error.status in (403, 404):
-                abort(error.status, error.message)
-            form.body.errors = [*form.body.errors, error.message]
-            status = error.status
-        else:
-            return redirect(
-                url_for("manager.conversation", conversation_id=found.id, _anchor="latest"),
-                code=303,
-            )
+    status = send_from_form(acting_user(), found, form)
+    if status is None:
+        return redirect(
+            url_for("manager.conversation", conversation_id=found.id, _anchor="latest"), code=303
+        )
     return staff_page(found, side, form, status)
 
 

@@ -69,19 +69,26 @@ def send():
     except VipError as error:
         abort(error.status, error.message)
     form = MessageForm()
-    status = 422
-    if form.validate_on_submit():
-        try:
-            throttle.hit("message", client.id)
-            services.post_message(client, conversation, form.body.data)
-        except VipError as error:
-            if error.status in (403, 404):
-                abort(error.status, error.message)
-            form.body.errors = [*form.body.errors, error.message]
-            status = error.status
-        else:
-            return redirect(url_for("vip.index", _anchor="latest"), code=303)
+    status = send_from_form(client, conversation, form)
+    if status is None:
+        return redirect(url_for("vip.index", _anchor="latest"), code=303)
     return client_page(conversation, form, status)
+
+
+def send_from_form(sender: Any, conversation: VipConversation, form: MessageForm) -> int | None:
+    """Send the no-JavaScript form's message, rate limited with the socket's; None when sent,
+    else the status to answer with, the reason on the form (403 and 404 are answered here)."""
+    if not form.validate_on_submit():
+        return 422
+    try:
+        throttle.hit("message", sender.id)
+        services.post_message(sender, conversation, form.body.data)
+    except VipError as error:
+        if error.status in (403, 404):
+            abort(error.status, error.message)
+        form.body.errors = [*form.body.errors, error.message]
+        return error.status
+    return None
 
 
 @bp.get("/inbox")
