@@ -31,7 +31,6 @@
     var hint = box.querySelector("[data-similar-hint]");
     var endpoint = box.getAttribute("data-similar-url");
     if (!input || !list || !endpoint) { return; }
-    var latest = 0;
 
     function render(results) {
       list.textContent = "";
@@ -54,19 +53,8 @@
       if (hint) { hint.hidden = results.length > 0; }
     }
 
-    var debounce = Portico.debounce || function (fn) { return fn; };
-    var lookup = debounce(function () {
-      var query = input.value.trim();
-      var ticket = ++latest;  // answers to earlier, longer text are stale from here on
-      if (query.length < 3) { render([]); return; }
-      fetch(endpoint + "?q=" + encodeURIComponent(query), {
-        credentials: "same-origin", headers: { Accept: "application/json" }
-      })
-        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-        .then(function (data) { if (ticket === latest) { render(data.results || []); } })
-        .catch(function () { /* suggestions are a courtesy */ });
-    }, 250);
-    input.addEventListener("input", lookup);
+    if (!Portico.watchQuery) { return; }
+    var lookup = Portico.watchQuery(input, endpoint, render, { minLength: 3, wait: 250 });
     if (input.value.trim()) { lookup(); }
   }
 

@@ -1,6 +1,6 @@
 /* Portico's shared behaviour. Pages work without it; it only adds conveniences.
- * Features use window.Portico.csrfToken() for fetch() POSTs and Portico.suggest() for
- * search-as-you-type boxes. */
+ * Features use window.Portico.csrfToken() for fetch() POSTs, and Portico.suggest() or
+ * Portico.watchQuery() for search-as-you-type. */
 (function () {
   "use strict";
 
@@ -37,8 +37,27 @@
     };
   }
 
-  /* Suggestions under a text input, fetched from a JSON endpoint that answers
-   * {"results": [{"title": ..., "url": ..., "label": ...}]}. */
+  /* Answers for what is typed in `input`, from a JSON endpoint that answers
+   * {"results": [{"title": ..., "url": ..., "label": ...}]}: `onResults(results)` is called
+   * with the answer to the latest text only ([] when the text is too short). */
+  function watchQuery(input, endpoint, onResults, options) {
+    options = options || {};
+    var latest = 0;
+    var lookup = debounce(function () {
+      var ticket = ++latest;  // answers to earlier text are stale from here on
+      var query = input.value.trim();
+      if (query.length < (options.minLength || 2)) { onResults([]); return; }
+      var url = endpoint + (endpoint.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(query);
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (data) { if (ticket === latest) { onResults(data.results || []); } })
+        .catch(function () { if (ticket === latest) { onResults([]); } });
+    }, options.wait || 150);
+    input.addEventListener("input", lookup);
+    return lookup;
+  }
+
+  /* Suggestions in a list under a text input (see watchQuery). */
   function suggest(input, endpoint, options) {
     options = options || {};
     var list = document.createElement("ul");
@@ -49,7 +68,6 @@
     input.setAttribute("aria-controls", list.id);
     input.setAttribute("aria-autocomplete", "list");
     (options.container || input.parentNode).appendChild(list);
-    var latest = 0;
 
     function render(results) {
       list.textContent = "";
@@ -72,18 +90,7 @@
       if (options.onResults) { options.onResults(results); }
     }
 
-    var lookup = debounce(function () {
-      var query = input.value.trim();
-      if (query.length < (options.minLength || 2)) { render([]); return; }
-      var ticket = ++latest;
-      var url = endpoint + (endpoint.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(query);
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-        .then(function (data) { if (ticket === latest) { render(data.results || []); } })
-        .catch(function () { render([]); });
-    }, options.wait || 150);
-
-    input.addEventListener("input", lookup);
+    watchQuery(input, endpoint, render, options);
     input.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { list.hidden = true; }
       if (event.key === "ArrowDown" && !list.hidden) {
@@ -102,5 +109,5 @@
     if (endpoint) { suggest(input, endpoint); }
   });
 
-  window.Portico = { csrfToken: csrfToken, suggest: suggest, debounce: debounce };
+  window.Portico = { csrfToken: csrfToken, suggest: suggest, watchQuery: watchQuery, debounce: debounce };
 })();
