@@ -91,3 +91,12 @@ def plain_text(source: str) -> str:
     """The words of a Markdown text without markup: what search indexes and snippets show."""
     text = nh3.clean(render_markdown(source), tags=set(), attributes={})
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def shorten(text: str, length: int) -> str:
+    """At most `length` characters, cut at a word where one is near, with an ellipsis."""
+    if len(text) <= length:
+        return text
+    cut = text[:length]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > length // 2 else cut).rstrip(" ,.;:") + "…"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from community.forms import clean_text, has_visible_text
-from community.markdown import plain_text, render_markdown
+from community.markdown import plain_text, render_markdown, shorten
 from forum.errors import ForumError
 from forum.models import MAX_TAG_LENGTH, MAX_TAGS, MAX_TITLE
 
@@ -158,12 +158,7 @@ def link_mentions(sanitised: str, people: dict[str, str], profile_url: Callable[
 
 def excerpt(body: str, length: int = 300) -> str:
     """The start of a post as plain text, for emails and notifications."""
-    text = plain_text(body)
-    if len(text) <= length:
-        return text
-    cut = text[:length]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > length // 2 else cut).rstrip(" ,.;:") + "…"
+    return shorten(plain_text(body), length)
 
 
 def quote_markdown(body: str, author_name: str) -> str:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.models import Role, User
+from community.extensions import login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +19,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 def acting_user() -> User:
     """The logged-in user as a real model object, for services (never the proxy)."""
     return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def admins_only() -> Any:
+    """A blueprint's `before_request` for admin areas: visitors log in, others get 403."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    return None
 
 
 def role_required(role: Role) -> Callable[[F], F]:

@@ -4,29 +4,21 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from community.accounts import services as accounts
 from community.accounts.models import Role, User
-from community.accounts.permissions import acting_user
+from community.accounts.permissions import acting_user, admins_only
 from community.admin import bp
 from community.admin.forms import ApiTokenForm, UserAdminForm
 from community.api import services as api_tokens
 from community.api.models import ApiToken
-from community.extensions import db, login_manager
+from community.extensions import db
 from community.forms import CsrfOnlyForm
 from community.outbox.models import OutboxMessage, OutboxStatus
 from community.outbox.services import outbox_counts, retry_message
 
-
-@bp.before_request
-def require_admin():  # type: ignore[no-untyped-def]
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_admin:
-        abort(403)
-    return None
+bp.before_request(admins_only)
 
 
 @bp.get("/")

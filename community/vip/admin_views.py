@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms import SelectChoice
 
 from community.accounts.models import User
-from community.accounts.permissions import acting_user
-from community.extensions import db, login_manager
+from community.accounts.permissions import acting_user, admins_only
+from community.extensions import db
 from community.vip import admin_bp as bp
 from community.vip import services
 from community.vip.forms import NO_TIER, NOBODY, AssignmentForm, NewVipForm
 from community.vip.services import VipError
 from community.vip.tiers import tiers
 
-
-@bp.before_request
-def require_admin():  # type: ignore[no-untyped-def]
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not current_user.is_admin:
-        abort(403)
-    return None
+bp.before_request(admins_only)
 
 
 def _fill_choices(form: AssignmentForm, *, allow_no_tier: bool) -> None:

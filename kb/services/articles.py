@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import db
-from community.markdown import plain_text, render
+from community.markdown import plain_text, render, shorten
 from kb.errors import KbError
 from kb.models import Article, ArticleStatus, Category, Revision, Tag
 from kb.policy import require_editor
@@ -138,17 +138,9 @@ def _apply_content(article: Article, data: ArticleInput) -> None:
     article.body_html = rendered.html
     article.toc = rendered.toc
     article.plain_text = plain_text(data.body)
-    article.summary = _summary(article.plain_text)
+    article.summary = shorten(article.plain_text, SUMMARY_CHARS)
     article.category = db.session.get(Category, data.category_id) if data.category_id else None
     article.tags = _tag_rows(list(data.tags))
-
-
-def _summary(text: str) -> str:
-    if len(text) <= SUMMARY_CHARS:
-        return text
-    cut = text[:SUMMARY_CHARS]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > SUMMARY_CHARS // 2 else cut).rstrip(" ,.;:") + "…"
 
 
 def _set_status(article: Article, status: ArticleStatus) -> None:
