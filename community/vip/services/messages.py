@@ -57,21 +57,25 @@ def _lock(conversation: VipConversation, now: datetime) -> VipConversation:
     ).one()
 
 
-def _mark_other_side_read(conversation: VipConversation, reader_side: Side, now: datetime) -> int:
-    """Mark what the other side wrote as read; the newest id marked, or 0."""
-    from_staff = reader_side is Side.CLIENT
-    ids = db.session.scalars(
-        update(VipMessage)
-        .where(
-            VipMessage.conversation_id == conversation.id,
-            VipMessage.from_staff.is_(from_staff),
-            VipMessage.read_at.is_(None),
+def _mark_other_side_read(
+    conversation: VipConversation, reader_side: Side, now: datetime, up_to: int | None = None
+) -> list[int]:
+    """Mark what the other side wrote (up to `up_to`) as read; the ids marked."""
+    condition = (
+        VipMessage.conversation_id == conversation.id,
+        VipMessage.from_staff.is_(reader_side is Side.CLIENT),
+        VipMessage.read_at.is_(None),
+        *(() if up_to is None else (VipMessage.id <= up_to,)),
+    )
+    return list(
+        db.session.scalars(
+            update(VipMessage)
+            .where(*condition)
+            .values(read_at=now)
+            .returning(VipMessage.id)
+            .execution_options(synchronize_session=False)
         )
-        .values(read_at=now)
-        .returning(VipMessage.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    return max(ids, default=0)
+    )
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def post_message(
         elif conversation.escalated_at is None:
             conversation.escalated_at = now
     # Answering shows the other side's messages were read.
-    seen_up_to = _mark_other_side_read(conversation, side, now)
+    seen_up_to = max(_mark_other_side_read(conversation, side, now), default=0)
     db.session.add(message)
     db.session.flush()
     # Everything that goes out is worked out before the commit, so that no connection is
@@ -169,18 +173,7 @@ def mark_read(
     newest = db.session.scalar(unread)
     if newest is None:  # nothing to do: a page view must not take the write lock
         return 0
-    ids = db.session.scalars(
-        update(VipMessage)
-        .where(
-            VipMessage.conversation_id == conversation.id,
-            VipMessage.from_staff.is_(from_staff),
-            VipMessage.read_at.is_(None),
-            VipMessage.id <= newest,
-        )
-        .values(read_at=now)
-        .returning(VipMessage.id)
-        .execution_options(synchronize_session=False)
-    ).all()
+    ids = _mark_other_side_read(conversation, side, now, up_to=newest)
     people = realtime.audience(conversation, now)
     conversation_id, reader_id = conversation.id, reader.id
     count = unread_count(reader, now)
