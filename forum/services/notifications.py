@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import db
-from community.outbox.services import enqueue_email
+from community.outbox.services import Email, enqueue_emails
 from community.urls import external_url
 from forum import policy
 from forum.content import excerpt
@@ -120,6 +120,7 @@ def _email_context(
 def notify_mentions(post: Post, topic: Topic, author: User, people: Sequence[User]) -> list[int]:
     """Tell each person mentioned (who may read the topic); returns who was told."""
     told = []
+    emails = []
     for person in people:
         if person.id == author.id or not policy.can_see_topic(topic, person):
             continue
@@ -133,21 +134,24 @@ def notify_mentions(post: Post, topic: Topic, author: User, people: Sequence[Use
             )
         )
         if person.is_confirmed:
-            enqueue_email(
-                to=person.email,
-                subject=_l(
-                    "%(name)s mentioned you in “%(title)s”",
-                    name=author.display_name,
-                    title=topic.title,
-                ),
-                template="forum_mention",
-                context=_email_context(person, post, topic, author, post.body),
-                dedupe_key=f"forum.mention:{post.id}:{person.id}",
-                category="forum_mention",
-                list_key=MENTIONS_LIST,
-                locale=person.locale,
+            emails.append(
+                Email(
+                    to=person.email,
+                    subject=_l(
+                        "%(name)s mentioned you in “%(title)s”",
+                        name=author.display_name,
+                        title=topic.title,
+                    ),
+                    template="forum_mention",
+                    context=_email_context(person, post, topic, author, post.body),
+                    dedupe_key=f"forum.mention:{post.id}:{person.id}",
+                    category="forum_mention",
+                    list_key=MENTIONS_LIST,
+                    locale=person.locale,
+                )
             )
         told.append(person.id)
+    enqueue_emails(emails)  # one statement for everyone mentioned
     if told:
         _ensure_rows(topic.id, told)
         _mark_unread(topic.id, told)
@@ -196,6 +200,7 @@ def notify_watchers(
         )
     }
     now = utcnow()
+    emails = []
     for relation, person in audience:
         notice = gathered.get(person.id)
         if notice is None:
@@ -216,16 +221,19 @@ def notify_watchers(
         relation.unread = True
         if not relation.emailed and person.is_confirmed:
             relation.emailed = True
-            enqueue_email(
-                to=person.email,
-                subject=_l("New reply in “%(title)s”", title=topic.title),
-                template="forum_reply",
-                context=_email_context(person, post, topic, author, post.body),
-                dedupe_key=f"forum.reply:{post.id}:{person.id}",
-                category="forum_reply",
-                list_key=replies_list_key(topic.id),
-                locale=person.locale,
+            emails.append(
+                Email(
+                    to=person.email,
+                    subject=_l("New reply in “%(title)s”", title=topic.title),
+                    template="forum_reply",
+                    context=_email_context(person, post, topic, author, post.body),
+                    dedupe_key=f"forum.reply:{post.id}:{person.id}",
+                    category="forum_reply",
+                    list_key=replies_list_key(topic.id),
+                    locale=person.locale,
+                )
             )
+    enqueue_emails(emails)  # one statement for every watcher, however many
     return ids
 
 
