@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 # No inline script anywhere: pages load /static/js files, and templates pass data to them
 # through data-* attributes. The connect-src allows the Socket.IO WebSocket on this host.
@@ -51,6 +51,14 @@ def safe_next(default: str) -> str:
 
 def init_app(app: Flask) -> None:
     https = app.config["BASE_URL"].startswith("https://")
+
+    @app.before_request
+    def no_nul_in_paths() -> None:
+        """No slug, tag or number holds a NUL byte, and PostgreSQL refuses one in text: an
+        address with one names nothing (404) instead of failing the lookup with a 500.
+        Query strings are left alone (a search for odd characters still answers)."""
+        if "\x00" in request.path:
+            abort(404)
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:

@@ -34,9 +34,7 @@ def categories() -> list[ForumCategory]:
 
 
 def find_category(slug: str) -> ForumCategory | None:
-    """The category at this address, if any (a NUL byte, which PostgreSQL refuses, is none)."""
-    if "\x00" in slug:
-        return None
+    """The category at this address, if any."""
     return db.session.scalar(select(ForumCategory).where(ForumCategory.slug == slug))
 
 

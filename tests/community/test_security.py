@@ -163,3 +163,22 @@ def test_rate_limits_are_shared_through_redis(make_app):
     assert second.test_client().post_form("/login", data).status_code == 429
     assert any(b"portico" in key for key in connection.keys("*"))
     connection.flushdb()
+
+
+def test_a_nul_byte_in_any_address_is_not_found(app, client):
+    """Every page with a text segment in its address, asked with a NUL byte in it (which
+    PostgreSQL refuses in text), answers 404 rather than failing with a 500."""
+    asked = 0
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        values = {
+            name: 1 if type(converter).__name__ == "IntegerConverter" else "a\x00b"
+            for name, converter in rule._converters.items()
+        }
+        if "a\x00b" not in values.values():
+            continue
+        path = rule.build(values, append_unknown=False)[1]
+        assert client.get(path).status_code == 404, path
+        asked += 1
+    assert asked >= 10
