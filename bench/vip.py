@@ -38,7 +38,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import create_engine, text
 
 from bench.harness import ROOT, Server, flask, gunicorn
-from community.vip.seeding import bulk_pair_emails
+from vip.seeding import bulk_pair_emails
 
 SEED: dict[str, int] = {}
 QUICK_SEED: dict[str, int] = {}

@@ -1,5 +1,5 @@
 """Portico's core: the app factory, accounts, outbox, security, API plumbing and CLI.
 
 `community.app.create_app` builds the application; features (`forum`, `kb`, `tracking`,
-`community.vip`) are registered there and import the core, never the other way round.
+`vip`) are registered there and import the core, never the other way round.
 """

@@ -14,7 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import forum
 import kb
 import tracking
-from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security, vip
+import vip
+from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security
 from community.config import apply_overrides, build_settings, instance_path_from, load_secret_key
 from community.db import render_migration_item
 from community.extensions import cache, csrf, db, limiter, migrate, socketio
@@ -39,6 +40,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     configure_extensions(app)
     configure_core(app)
     configure_features(app)
+    cli.init_app(app)
     configure_templates(app)
     return app
 
@@ -88,7 +90,6 @@ def configure_core(app: Flask) -> None:
     accounts.init_app(app)
     outbox.init_app(app)
     api.init_app(app)
-    cli.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(admin.bp)
 
@@ -128,4 +129,7 @@ def configure_templates(app: Flask) -> None:
                 else []
             ),
             "has_endpoint": app.view_functions.__contains__,
+            "site_search": lambda: reg.site_search,
+            "admin_links": lambda: reg.admin_links,
+            "footer_links": lambda: [link for link in reg.footer_links if link.visible(user)],
         }

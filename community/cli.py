@@ -1,4 +1,7 @@
-"""Core commands: `seed-demo`, `seed-bulk`, `api-token create`."""
+"""Core commands: `seed-demo`, `seed-bulk`, `api-token create`.
+
+`init_app` runs after the features registered, so `seed-bulk` carries their size options.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
 from community.api import services as api_tokens
-from community.registry import registry
+from community.registry import BulkOption, registry
 from community.seeding import DEMO_PASSWORD, bulk_users, has_users, seed_demo_accounts
 
 
@@ -34,31 +37,32 @@ def seed_demo(first_start: bool) -> None:
         click.echo("demo accounts already exist")
 
 
-@click.command("seed-bulk")
-@with_appcontext
-@click.option("--users", type=click.IntRange(min=0), default=0, help="Customers to create.")
-@click.option("--articles", type=click.IntRange(min=0), default=0, help="Knowledge-base articles.")
-@click.option("--topics", type=click.IntRange(min=0), default=0, help="Forum topics.")
-@click.option(
-    "--posts-per-topic", type=click.IntRange(min=0), default=0, help="Replies in each topic."
-)
-@click.option("--shipments", type=click.IntRange(min=0), default=0, help="Shipments.")
-@click.option(
-    "--events-per-shipment", type=click.IntRange(min=0), default=0, help="Events per shipment."
-)
-@click.option(
-    "--vip-pairs", type=click.IntRange(min=0), default=0, help="VIP clients, each with a manager."
-)
-def seed_bulk(**sizes: int) -> None:
-    """Generate large amounts of data for benchmarks, with a progress bar for each part."""
-    started = time.perf_counter()
-    if sizes["users"]:
-        with click.progressbar(length=sizes["users"], label="users") as bar:
-            for added in bulk_users(sizes["users"]):
-                bar.update(added)
-    for _order, seeder in sorted(registry().bulk_seeders, key=lambda item: item[0]):
-        seeder(**sizes)
-    click.echo(f"done in {time.perf_counter() - started:.1f} s")
+def seed_bulk_command(app: Flask) -> click.Command:
+    """`seed-bulk`, with a size option for each part a feature registered (`--topics N`)."""
+    options = [BulkOption("users", "Customers to create."), *registry(app).bulk_options]
+
+    @with_appcontext
+    def seed_bulk(**sizes: int) -> None:
+        """Generate large amounts of data for benchmarks, with a progress bar for each part."""
+        started = time.perf_counter()
+        if sizes["users"]:
+            with click.progressbar(length=sizes["users"], label="users") as bar:
+                for added in bulk_users(sizes["users"]):
+                    bar.update(added)
+        for _order, seeder in sorted(registry().bulk_seeders, key=lambda item: item[0]):
+            seeder(**sizes)
+        click.echo(f"done in {time.perf_counter() - started:.1f} s")
+
+    params: list[click.Parameter] = [
+        click.Option(
+            ["--" + option.name.replace("_", "-"), option.name],
+            type=click.IntRange(min=0),
+            default=0,
+            help=str(option.help),
+        )
+        for option in options
+    ]
+    return click.Command("seed-bulk", callback=seed_bulk, params=params, help=seed_bulk.__doc__)
 
 
 api_token_cli = AppGroup("api-token", help="Manage bearer tokens for the JSON API.")
@@ -78,5 +82,5 @@ def create_api_token(name: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
-    app.cli.add_command(seed_bulk)
+    app.cli.add_command(seed_bulk_command(app))
     app.cli.add_command(api_token_cli)

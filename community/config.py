@@ -1,14 +1,18 @@
-"""Settings: the one place that reads the environment.
+"""Settings: the one place that reads the environment, for the core and every feature.
 
 Every setting has an embedded default so that `make run` needs nothing but Python; the
 scale-out path (PostgreSQL, Redis, an SMTP relay) is switched on by environment variables.
+The core's settings are declared here; a feature declares its own `Setting`s in its
+`settings` module and registers them (`community.registry.add_settings`), which reads them
+through `apply_settings` below.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,24 +20,42 @@ from urllib.parse import urlsplit
 DEFAULT_PORT = 5000
 
 
-def _flag(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def text(raw: str, name: str) -> str:
+    return raw.strip()
 
 
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "")
+def integer(raw: str, name: str) -> int:
     try:
-        return int(raw) if raw.strip() else default
+        return int(raw.strip())
     except ValueError as exc:
         raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
-def _minutes_by_name(raw: str | None, name: str) -> dict[str, int] | None:
-    """Read `silver:240,gold:60,platinum:15` (lowest tier first)."""
-    if not raw or not raw.strip():
-        return None
+def decimal(raw: str, name: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def flag(raw: str, name: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def choice(*allowed: str) -> Callable[[str, str], str]:
+    """A parser that accepts one of `allowed` words and refuses anything else at start."""
+
+    def parse(raw: str, name: str) -> str:
+        value = raw.strip().lower()
+        if value not in allowed:
+            raise RuntimeError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def minutes_by_name(raw: str, name: str) -> dict[str, int]:
+    """Read `silver:240,gold:60,platinum:15` (in the order given)."""
     result: dict[str, int] = {}
     for part in raw.split(","):
         key, _sep, minutes = part.strip().partition(":")
@@ -41,6 +63,72 @@ def _minutes_by_name(raw: str | None, name: str) -> dict[str, int] | None:
             raise RuntimeError(f"{name} must look like silver:240,gold:60, got {raw!r}")
         result[key.strip()] = int(minutes)
     return result
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One documented environment variable: its default, how to read it, where it goes.
+
+    The core declares its own below; each feature declares its own in `<feature>/settings.py`
+    and hands them to `community.registry.add_settings`. `example` is a valid value other than
+    the default, which the test that sets every setting from the environment uses.
+    """
+
+    name: str
+    default: Any
+    parse: Callable[[str, str], Any] = text
+    example: str = ""
+    key: str = ""
+
+    @property
+    def config_key(self) -> str:
+        return self.key or self.name
+
+    def read(self, environ: Mapping[str, str]) -> Any:
+        raw = environ.get(self.name, "")
+        return self.parse(raw, self.name) if raw.strip() else self.default
+
+
+def read_settings(settings: Iterable[Setting], environ: Mapping[str, str] | None = None) -> dict:
+    """Each setting's value from the environment (or its default), under its config key."""
+    env = os.environ if environ is None else environ
+    return {setting.config_key: setting.read(env) for setting in settings}
+
+
+def apply_settings(
+    config: dict[str, Any], settings: Iterable[Setting], environ: Mapping[str, str] | None = None
+) -> None:
+    """Fill in a feature's settings, leaving keys an override (a test, an embedder) set alone."""
+    for key, value in read_settings(settings, environ).items():
+        config.setdefault(key, value)
+
+
+CORE_SETTINGS: tuple[Setting, ...] = (
+    Setting("MAIL_URL", None, example="smtp://mail.example.com:587?starttls=1"),
+    Setting("MAIL_FROM", "Portico <no-reply@portico.localhost>", example="Help <help@example.com>"),
+    # "thread": a delivery thread in each web process; "worker": only `flask outbox run`.
+    Setting("OUTBOX_DELIVERY", "thread", choice("thread", "worker"), example="worker"),
+    Setting("OUTBOX_BATCH_SIZE", 20, integer, example="50"),
+    Setting("OUTBOX_MAX_ATTEMPTS", 8, integer, example="3"),
+    Setting("OUTBOX_BACKOFF_SECONDS", 30, integer, example="10"),
+    Setting("OUTBOX_LEASE_SECONDS", 120, integer, example="60"),
+    Setting("OUTBOX_POLL_SECONDS", 5, integer, example="2"),
+    Setting("SMTP_TIMEOUT_SECONDS", 30, integer, example="10"),
+    Setting("PROXY_COUNT", 0, integer, example="1"),
+    Setting("PASSWORD_HASH_METHOD", "scrypt", example="pbkdf2:sha256"),
+    Setting("PASSWORD_RESET_MAX_AGE", 3600, integer, example="600"),
+    Setting("EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600, integer, example="3600"),
+    Setting("MAX_CONTENT_LENGTH", 16 * 1024 * 1024, integer, example="1048576"),
+    Setting("RATELIMIT_ENABLED", True, flag, example="false"),
+    Setting("RATE_LIMIT_LOGIN", "10 per minute;50 per hour", example="3 per minute"),
+    Setting("RATE_LIMIT_REGISTER", "5 per minute;20 per hour", example="2 per minute"),
+    Setting("RATE_LIMIT_PASSWORD_RESET", "5 per minute;20 per hour", example="2 per minute"),
+    Setting("RATE_LIMIT_API", "600 per minute", example="60 per minute"),
+    Setting("PORTAL_NAME", "Portico", example="Help Centre"),
+    Setting("COMPANY_NAME", "Portico Demo Co.", example="Example Ltd."),
+    Setting("SUPPORT_EMAIL", "support@portico.localhost", example="help@example.com"),
+    Setting("PAGE_CACHE_SECONDS", 30, integer, example="5", key="CACHE_DEFAULT_TIMEOUT"),
+)
 
 
 def normalise_database_url(url: str) -> str:
@@ -72,7 +160,7 @@ def instance_path_from(environ: Mapping[str, str] | None = None) -> Path:
 def build_settings(instance_path: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Turn the environment into Flask config keys, with the embedded defaults."""
     env = os.environ if environ is None else environ
-    port = _int(env, "PORT", DEFAULT_PORT)
+    port = integer(env.get("PORT") or str(DEFAULT_PORT), "PORT")
     base_url = (env.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     https = urlsplit(base_url).scheme == "https"
     redis_url = env.get("REDIS_URL") or None
@@ -81,26 +169,13 @@ def build_settings(instance_path: Path, environ: Mapping[str, str] | None = None
     )
 
     return {
+        **read_settings(CORE_SETTINGS, env),
         "PORT": port,
         "BASE_URL": base_url,
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "REDIS_URL": redis_url,
-        "MAIL_URL": env.get("MAIL_URL") or None,
-        "MAIL_FROM": env.get("MAIL_FROM") or "Portico <no-reply@portico.localhost>",
         "MAIL_DIR": str(instance_path / "mail"),
-        # "thread": a delivery thread in each web process; "worker": only `flask outbox run`.
-        "OUTBOX_DELIVERY": env.get("OUTBOX_DELIVERY") or "thread",
-        "OUTBOX_BATCH_SIZE": _int(env, "OUTBOX_BATCH_SIZE", 20),
-        "OUTBOX_MAX_ATTEMPTS": _int(env, "OUTBOX_MAX_ATTEMPTS", 8),
-        "OUTBOX_BACKOFF_SECONDS": _int(env, "OUTBOX_BACKOFF_SECONDS", 30),
-        "OUTBOX_LEASE_SECONDS": _int(env, "OUTBOX_LEASE_SECONDS", 120),
-        "OUTBOX_POLL_SECONDS": _int(env, "OUTBOX_POLL_SECONDS", 5),
-        "SMTP_TIMEOUT_SECONDS": _int(env, "SMTP_TIMEOUT_SECONDS", 30),
-        "PROXY_COUNT": _int(env, "PROXY_COUNT", 0),
-        "PASSWORD_HASH_METHOD": env.get("PASSWORD_HASH_METHOD") or "scrypt",
-        "PASSWORD_RESET_MAX_AGE": _int(env, "PASSWORD_RESET_MAX_AGE", 3600),
-        "EMAIL_CONFIRM_MAX_AGE": _int(env, "EMAIL_CONFIRM_MAX_AGE", 7 * 24 * 3600),
         "SESSION_COOKIE_NAME": "portico_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -111,35 +186,15 @@ def build_settings(instance_path: Path, environ: Mapping[str, str] | None = None
         "REMEMBER_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_DURATION": 30 * 24 * 3600,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
-        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "RATELIMIT_ENABLED": _flag(env.get("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "portico",
-        "RATE_LIMIT_LOGIN": env.get("RATE_LIMIT_LOGIN") or "10 per minute;50 per hour",
-        "RATE_LIMIT_REGISTER": env.get("RATE_LIMIT_REGISTER") or "5 per minute;20 per hour",
-        "RATE_LIMIT_PASSWORD_RESET": env.get("RATE_LIMIT_PASSWORD_RESET")
-        or "5 per minute;20 per hour",
-        "RATE_LIMIT_API": env.get("RATE_LIMIT_API") or "600 per minute",
-        "RATE_LIMIT_TRACKING": env.get("RATE_LIMIT_TRACKING") or "120 per minute;3000 per hour",
-        "VIP_TIERS": _minutes_by_name(env.get("VIP_TIERS"), "VIP_TIERS")
-        or {"silver": 240, "gold": 60, "platinum": 15},
-        "VIP_UNREAD_EMAIL_MINUTES": _int(env, "VIP_UNREAD_EMAIL_MINUTES", 10),
-        "VIP_SWEEP": env.get("VIP_SWEEP") or "thread",
-        "VIP_SWEEP_SECONDS": _int(env, "VIP_SWEEP_SECONDS", 60),
-        "VIP_MESSAGE_RATE_LIMIT": env.get("VIP_MESSAGE_RATE_LIMIT") or "20 per minute;300 per hour",
-        "VIP_EVENT_RATE_LIMIT": env.get("VIP_EVENT_RATE_LIMIT") or "120 per minute",
-        "KB_RATE_LIMIT_FEEDBACK": env.get("KB_RATE_LIMIT_FEEDBACK") or "10 per minute;100 per day",
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "PORTAL_LOCALES": ("en", "zh_Hans_CN"),
-        "PORTAL_NAME": env.get("PORTAL_NAME") or "Portico",
-        "COMPANY_NAME": env.get("COMPANY_NAME") or "Portico Demo Co.",
-        "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL") or "support@portico.localhost",
         "SOCKETIO_MESSAGE_QUEUE": redis_url,
         "CACHE_TYPE": "SimpleCache",
-        "CACHE_DEFAULT_TIMEOUT": _int(env, "PAGE_CACHE_SECONDS", 30),
         "CACHE_THRESHOLD": 2000,
     }
 

@@ -1,15 +1,73 @@
-"""Friendly error pages for people, JSON errors for programs under `/api/`."""
+"""What a rule says when it says no, and how every page and API answer shows it.
+
+Services raise `NotAllowed`, `NotFound` or `InvalidInput`: the one family of domain errors
+for the core and every feature. They are HTTP exceptions, so one a view lets through becomes
+the app's error page (or a JSON error under `/api/`) with the right status; a view that owns a
+form catches `InvalidInput` and shows it beside its field (`community.forms.show_error`).
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from community.extensions import db
+
 log = logging.getLogger(__name__)
+
+
+class DomainError(HTTPException):
+    """A rule said no. `message` is shown to the person; `field` names the input it concerns."""
+
+    code = 422
+
+    def __init__(self, message: str | None = None, field: str | None = None) -> None:
+        super().__init__(description=message)
+        self.message = message or ""
+        self.field = field
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON error body every API route and socket event answers with."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+            body["fields"] = [{"field": self.field, "message": self.message}]
+        return body
+
+
+class InvalidInput(DomainError):
+    """The input breaks a rule (a fourth contact, a title taken, a file too large): 422."""
+
+    code = 422
+
+
+class NotAllowed(DomainError):
+    """This person may not do this here: 403."""
+
+    code = 403
+
+
+class NotFound(DomainError):
+    """No such thing, or not one this person may see (hidden looks missing): 404."""
+
+    code = 404
+
+
+class Conflict(DomainError):
+    """The thing changed under the request (already answered, already claimed): 409."""
+
+    code = 409
+
+
+class RateLimited(DomainError):
+    """Too many actions in a short time, counted by a service rather than a route: 429."""
+
+    code = 429
 
 
 def wants_json() -> bool:
@@ -34,10 +92,15 @@ def _titles() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(status: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(  # type: ignore[no-untyped-def]
+    status: int, detail: str | None = None, field: str | None = None
+):
     title, message = _titles().get(status, (_("Error"), _("Something went wrong.")))
     if wants_json():
-        return jsonify(error={"code": status, "message": detail or message}), status
+        body: dict[str, Any] = {"code": status, "message": detail or message}
+        if field:
+            body["fields"] = [{"field": field, "message": detail or message}]
+        return jsonify(error=body), status
     return (
         render_template("errors/error.html", status=status, title=title, message=detail or message),
         status,
@@ -57,9 +120,9 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         # A message given to abort() is shown; the generic English default is not.
         custom = error.description if error.description != type(error).description else None
-        if status == 429:  # the limiter describes the limit ("3 per 1 minute"), not the remedy
-            custom = None
-        body, status = render_error(status, custom)
+        if status == 429 and not isinstance(error, DomainError):
+            custom = None  # the limiter describes the limit ("3 per 1 minute"), not the remedy
+        body, status = render_error(status, custom, getattr(error, "field", None))
         response = app.make_response((body, status))
         for name, value in error.get_headers():
             if name.lower() != "content-type":
@@ -69,4 +132,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error on %s %s", request.method, request.path)
+        # A failed statement leaves the transaction aborted (PostgreSQL refuses every later
+        # query in it); the error page reads the signed-in user, so start clean first.
+        try:
+            db.session.rollback()
+        except Exception:
+            log.exception("rolling back after an unhandled error failed")
         return render_error(InternalServerError.code)

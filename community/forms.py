@@ -1,13 +1,21 @@
-"""Form pieces every feature uses: validators for hostile text and a CSRF-only form."""
+"""Form pieces every feature uses: validators for hostile text, the category form, a
+CSRF-only form, and the one way a view shows a service's refusal on its form."""
 
 from __future__ import annotations
 
 import unicodedata
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field
-from wtforms.validators import ValidationError
+from wtforms import Field, IntegerField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
+
+from community.errors import DomainError
+
+CATEGORY_NAME_MAX = 120
+CATEGORY_DESCRIPTION_MAX = 1000
+CATEGORY_POSITION_MAX = 10_000
 
 # Characters that render as nothing (zero-width space, joiners, BOM) or reorder text
 # (bidirectional overrides): a title made only of these looks empty and can mislead.
@@ -56,3 +64,48 @@ class SingleLine:
 
 class CsrfOnlyForm(FlaskForm):
     """For buttons that change state (log out, retry, revoke): only the CSRF token."""
+
+
+def strip_filter(value: str | None) -> str | None:
+    """A WTForms filter: surrounding spaces are never part of a value."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class CategoryForm(FlaskForm):
+    """A category of articles or topics: a name, a sentence about it, its place in the list."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[VisibleText(), SingleLine(), Length(max=CATEGORY_NAME_MAX)],
+        filters=[strip_filter],
+    )
+    description = TextAreaField(
+        _l("Description"),
+        description=_l("One or two sentences, shown under the category's name."),
+        validators=[Optional(), Length(max=CATEGORY_DESCRIPTION_MAX)],
+        render_kw={"rows": 2},
+    )
+    position = IntegerField(
+        _l("Position"),
+        description=_l("Lower numbers come first."),
+        default=0,
+        validators=[NumberRange(min=0, max=CATEGORY_POSITION_MAX)],
+    )
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put a service's refusal beside the field it names, or above the form.
+
+    Every view that renders a form shows refusals this way (and answers 422); a button
+    without a form page uses `flash_error` and goes back where it came from.
+    """
+    field = getattr(form, error.field, None) if error.field else None
+    if isinstance(field, Field):
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def flash_error(error: DomainError) -> None:
+    """A refusal of a one-button action, shown at the top of the page it returns to."""
+    flash(error.message, "error")

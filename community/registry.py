@@ -1,7 +1,8 @@
 """What features contribute to the core without the core importing them.
 
-Each feature's `init_app` adds its demo seeder, bulk seeder, email lists, navigation links
-and API description here; the core's commands and pages read the registry.
+Each feature's `init_app` adds its settings, demo and bulk seeders (with their `seed-bulk`
+options), email lists, navigation and admin links, home-page doors and panels, health
+checks and API description here; the core's commands and pages read the registry.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
+
+from community.config import Setting, apply_settings
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,33 @@ class NavBadge:
     visible: Callable[[Any], bool] = lambda user: True
 
 
+@dataclass(frozen=True)
+class Door:
+    """One of the home page's doors into a feature: an icon, a title and a sentence."""
+
+    endpoint: str
+    icon: str
+    title: Any
+    text: Any
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class SiteSearch:
+    """The endpoints behind the site's search boxes: results, and titles as you type."""
+
+    endpoint: str
+    suggest_endpoint: str
+
+
+@dataclass(frozen=True)
+class BulkOption:
+    """A size option of `seed-bulk` (`--topics N`), passed to every bulk seeder by name."""
+
+    name: str
+    help: Any
+
+
 @dataclass
 class Registry:
     demo_seeders: list[tuple[int, Callable[[], None]]] = field(default_factory=list)
@@ -60,6 +90,12 @@ class Registry:
     openapi_schemas: dict[str, Any] = field(default_factory=dict)
     health_checks: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
     home_panels: list[tuple[int, str, Callable[[], dict[str, Any]]]] = field(default_factory=list)
+    settings: dict[str, Setting] = field(default_factory=dict)
+    doors: list[Door] = field(default_factory=list)
+    admin_links: list[NavLink] = field(default_factory=list)
+    footer_links: list[NavLink] = field(default_factory=list)
+    site_search: SiteSearch | None = None
+    bulk_options: list[BulkOption] = field(default_factory=list)
 
 
 def init_app(app: Flask) -> None:
@@ -75,9 +111,26 @@ def add_demo_seeder(app: Flask, seeder: Callable[[], None], order: int = 50) -> 
     registry(app).demo_seeders.append((order, seeder))
 
 
-def add_bulk_seeder(app: Flask, seeder: Callable[..., None], order: int = 50) -> None:
-    """Run `seeder(**sizes)` from `seed-bulk`; it takes the size options it understands."""
-    registry(app).bulk_seeders.append((order, seeder))
+def add_bulk_seeder(
+    app: Flask, seeder: Callable[..., None], options: dict[str, str], order: int = 50
+) -> None:
+    """Run `seeder(**sizes)` from `seed-bulk`, which gains an option for each of `options`.
+
+    `options` maps an option's name (`posts_per_topic` becomes `--posts-per-topic`) to its
+    help text; every seeder receives every size and takes the ones it understands.
+    """
+    reg = registry(app)
+    reg.bulk_seeders.append((order, seeder))
+    known = {option.name for option in reg.bulk_options}
+    reg.bulk_options.extend(
+        BulkOption(name, help_text) for name, help_text in options.items() if name not in known
+    )
+
+
+def add_settings(app: Flask, settings: tuple[Setting, ...]) -> None:
+    """Read a feature's documented settings from the environment into `app.config`."""
+    apply_settings(app.config, settings)
+    registry(app).settings.update({setting.name: setting for setting in settings})
 
 
 def add_email_list(app: Flask, email_list: EmailList) -> None:
@@ -88,6 +141,29 @@ def add_nav_link(app: Flask, link: NavLink, *, account_menu: bool = False) -> No
     target = registry(app).account_links if account_menu else registry(app).nav_links
     target.append(link)
     target.sort(key=lambda item: item.order)
+
+
+def add_admin_link(app: Flask, link: NavLink) -> None:
+    """A tab of the admin area (`/admin/…`), after the core's own."""
+    registry(app).admin_links.append(link)
+    registry(app).admin_links.sort(key=lambda item: item.order)
+
+
+def add_footer_link(app: Flask, link: NavLink) -> None:
+    """A link in every page's footer (help, service figures)."""
+    registry(app).footer_links.append(link)
+    registry(app).footer_links.sort(key=lambda item: item.order)
+
+
+def add_door(app: Flask, door: Door) -> None:
+    """A door on the home page into a feature."""
+    registry(app).doors.append(door)
+    registry(app).doors.sort(key=lambda item: item.order)
+
+
+def set_site_search(app: Flask, search: SiteSearch) -> None:
+    """The feature that answers the home page's and the header's search boxes."""
+    registry(app).site_search = search
 
 
 def add_nav_badge(app: Flask, badge: NavBadge) -> None:

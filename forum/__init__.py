@@ -14,21 +14,24 @@ from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
 
 from community.registry import (
+    Door,
     EmailList,
     NavBadge,
     NavLink,
     add_bulk_seeder,
     add_demo_seeder,
+    add_door,
     add_email_list,
     add_health_check,
     add_home_panel,
     add_nav_badge,
     add_nav_link,
+    add_settings,
 )
 
 bp = Blueprint("forum", __name__, url_prefix="/forum")
 
-from forum import events, models, policy, seeding, views  # noqa: E402,F401
+from forum import events, models, policy, seeding, settings, views  # noqa: E402,F401
 from forum.cli import forum_cli  # noqa: E402
 from forum.services import indexing, moderation, notifications, reading  # noqa: E402
 from kb.search import register_source  # noqa: E402
@@ -45,6 +48,7 @@ def _health() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints, socket events, CLI and registry entries."""
+    add_settings(app, settings.SETTINGS)
     app.register_blueprint(bp)
     events.register()
     app.cli.add_command(forum_cli)
@@ -90,6 +94,21 @@ def init_app(app: Flask) -> None:
         ),
     )
     add_demo_seeder(app, seeding.seed_demo, order=20)
-    add_bulk_seeder(app, seeding.seed_bulk, order=20)
+    add_bulk_seeder(
+        app,
+        seeding.seed_bulk,
+        {"topics": "Forum topics.", "posts_per_topic": "Replies in each topic."},
+        order=20,
+    )
+    add_door(
+        app,
+        Door(
+            "forum.index",
+            "chat",
+            _l("Community forum"),
+            _l("Ask other customers, share what worked, and get help from our staff."),
+            order=20,
+        ),
+    )
     add_home_panel(app, "forum/_home_panel.html", _home_panel, order=20)
     add_health_check(app, "forum", _health)

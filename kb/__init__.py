@@ -15,18 +15,23 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from community.api import register_api_blueprint
 from community.registry import (
+    Door,
     NavLink,
+    SiteSearch,
     add_bulk_seeder,
     add_demo_seeder,
+    add_door,
     add_health_check,
     add_home_panel,
     add_nav_link,
     add_openapi,
+    add_settings,
+    set_site_search,
 )
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 
-from kb import api, cli, editor_views, models, search, seeding, views  # noqa: E402,F401
+from kb import api, cli, editor_views, models, search, seeding, settings, views  # noqa: E402,F401
 from kb.policy import can_edit  # noqa: E402
 from kb.services import catalog, counters, indexing  # noqa: E402
 
@@ -46,6 +51,7 @@ def health() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints, CLI, search index and registry entries."""
+    add_settings(app, settings.SETTINGS)
     search.init_app(app)
     search.register_source(app, indexing.SOURCE)
     counters.init_app(app)
@@ -60,7 +66,18 @@ def init_app(app: Flask) -> None:
         account_menu=True,
     )
     add_demo_seeder(app, seeding.seed_demo, order=10)
-    add_bulk_seeder(app, seeding.seed_bulk, order=10)
+    add_bulk_seeder(app, seeding.seed_bulk, {"articles": "Knowledge-base articles."}, order=10)
+    add_door(
+        app,
+        Door(
+            "kb.index",
+            "book",
+            _l("Knowledge base"),
+            _l("Step-by-step answers and manuals, in English and Chinese."),
+            order=10,
+        ),
+    )
+    set_site_search(app, SiteSearch("kb.search", "kb.suggest"))
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
     add_health_check(app, "kb", health)
     add_home_panel(app, "kb/_home_panel.html", home_panel, order=10)

@@ -32,7 +32,7 @@ MAX_QUERY_PARAMETER = 1000
 
 
 def feedback_limit() -> str:
-    return current_app.config.get("KB_RATE_LIMIT_FEEDBACK", "10 per minute;100 per day")
+    return current_app.config["KB_RATE_LIMIT_FEEDBACK"]
 
 
 @bp.get("/")

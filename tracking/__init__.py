@@ -14,19 +14,33 @@ from flask_login import current_user
 
 from community.api import register_api_blueprint
 from community.registry import (
+    Door,
     EmailList,
     NavLink,
     add_bulk_seeder,
     add_demo_seeder,
+    add_door,
     add_email_list,
     add_health_check,
     add_home_panel,
     add_nav_link,
+    add_settings,
 )
 
 bp = Blueprint("tracking", __name__)
 
-from tracking import api, bulk, events, live, models, seeding, services, templating, views  # noqa: E402,F401
+from tracking import (  # noqa: E402,F401
+    api,
+    bulk,
+    events,
+    live,
+    models,
+    seeding,
+    services,
+    settings,
+    templating,
+    views,
+)
 from tracking.cli import tracking_cli  # noqa: E402
 from tracking.models import ALERTS_LIST  # noqa: E402
 
@@ -45,6 +59,7 @@ def _home_panel() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints, socket events, CLI and registry entries."""
+    add_settings(app, settings.SETTINGS)
     app.register_blueprint(bp)
     register_api_blueprint(app, api.bp)
     api.init_app(app)
@@ -73,7 +88,22 @@ def init_app(app: Flask) -> None:
         ),
     )
     add_demo_seeder(app, seeding.seed_demo, order=60)
-    add_bulk_seeder(app, bulk.seed_bulk, order=60)
+    add_bulk_seeder(
+        app,
+        bulk.seed_bulk,
+        {"shipments": "Shipments.", "events_per_shipment": "Events per shipment."},
+        order=60,
+    )
+    add_door(
+        app,
+        Door(
+            "tracking.track",
+            "truck",
+            _l("Track a shipment"),
+            _l("Where is my order? Paste up to 30 tracking numbers."),
+            order=30,
+        ),
+    )
     add_home_panel(app, "tracking/_home_panel.html", _home_panel, order=40)
 
     if live.uses_message_queue(app):

@@ -164,7 +164,7 @@ class Relay:
 
 
 def run_relay(app: Flask, relay: Relay, stop: threading.Event) -> None:
-    seconds = float(app.config.get("TRACKING_RELAY_SECONDS", 1.0))
+    seconds = float(app.config["TRACKING_RELAY_SECONDS"])
     while not stop.is_set():
         try:
             with app.app_context():

@@ -33,7 +33,7 @@ PAGE_CACHE_SECONDS = 300
 
 
 def tracking_limit() -> str:
-    return current_app.config.get("RATE_LIMIT_TRACKING", "120 per minute;3000 per hour")
+    return current_app.config["RATE_LIMIT_TRACKING"]
 
 
 @bp.get("/track")

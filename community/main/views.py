@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify, render_template
-from flask_babel import lazy_gettext as _l
+from flask import jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,50 +14,19 @@ from community.main import bp
 from community.outbox.services import oldest_queued_age_seconds, outbox_counts
 from community.registry import registry
 
-# The four doors of the portal. A door whose feature is not installed says "coming soon".
-DOORS = [
-    {
-        "endpoint": "kb.index",
-        "icon": "book",
-        "title": _l("Knowledge base"),
-        "text": _l("Step-by-step answers and manuals, in English and Chinese."),
-    },
-    {
-        "endpoint": "forum.index",
-        "icon": "chat",
-        "title": _l("Community forum"),
-        "text": _l("Ask other customers, share what worked, and get help from our staff."),
-    },
-    {
-        "endpoint": "tracking.track",
-        "icon": "truck",
-        "title": _l("Track a shipment"),
-        "text": _l("Where is my order? Paste up to 30 tracking numbers."),
-    },
-    {
-        "endpoint": "vip.index",
-        "icon": "star",
-        "title": _l("VIP club"),
-        "text": _l("A named account manager who answers you in real time."),
-    },
-]
-
 
 @bp.get("/")
 @cache.cached(unless=is_personal_request, key_prefix=lambda: anonymous_page_key("home"))
 def home():
-    available = current_app.view_functions
-    doors = [{**door, "available": door["endpoint"] in available} for door in DOORS]
+    reg = registry()
     panels = [
-        (template, context())
-        for _order, template, context in sorted(registry().home_panels, key=lambda p: p[0])
+        (template, context()) for _order, template, context in sorted(reg.home_panels, key=_first)
     ]
-    return render_template(
-        "main/home.html",
-        doors=doors,
-        panels=panels,
-        search_available="kb.search" in available,
-    )
+    return render_template("main/home.html", doors=reg.doors, panels=panels)
+
+
+def _first(item: tuple[Any, ...]) -> Any:
+    return item[0]
 
 
 @bp.get("/healthz")

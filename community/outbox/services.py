@@ -15,10 +15,9 @@ from flask import current_app
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from community.db import utcnow
-from community.extensions import db
+from community.extensions import db, insert_ignoring_conflicts
 from community.outbox.models import EmailOptOut, OutboxMessage, OutboxStatus
 from community.urls import external_url
 
@@ -161,12 +160,8 @@ def _queue(emails: Sequence[Email]) -> list[int]:
     if not rows:
         return []
     table = OutboxMessage.__table__
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     # ON CONFLICT DO NOTHING: one statement, safe against a writer racing on the same key.
-    statement = (
-        insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
-    )
+    statement = insert_ignoring_conflicts(table, ["dedupe_key"]).returning(table.c.id)
     ids = [row.id for row in db.session.execute(statement, rows)]
     if ids:
         db.session.info[PENDING_FLAG] = True

@@ -12,11 +12,10 @@ import re
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
 from community.db import utcnow
-from community.extensions import db
+from community.extensions import db, insert_ignoring_conflicts
 from community.urls import external_url
 from forum import policy
 from forum.errors import ForumError, NotAllowed, TopicNotFound
@@ -75,12 +74,9 @@ def set_vote(post: Post, *, by: User, up: bool) -> int:
     if not policy.can_vote(post, topic, by):
         raise NotAllowed()
     if up:
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         changed = db.session.execute(
-            insert(PostVote)
+            insert_ignoring_conflicts(PostVote)
             .values(post_id=post.id, user_id=by.id, created_at=utcnow())
-            .on_conflict_do_nothing()
             .returning(PostVote.post_id)
         ).scalar_one_or_none()
         step = 1 if changed is not None else 0

@@ -20,12 +20,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
 from community.db import utcnow
-from community.extensions import db
+from community.extensions import db, insert_ignoring_conflicts
 from community.outbox.services import Email, enqueue_emails
 from community.urls import external_url
 from forum import policy
@@ -50,9 +49,7 @@ def _ensure_rows(topic_id: int, user_ids: Iterable[int]) -> None:
     rows = [{"topic_id": topic_id, "user_id": user_id} for user_id in dict.fromkeys(user_ids)]
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(TopicUser).values(rows).on_conflict_do_nothing())
+    db.session.execute(insert_ignoring_conflicts(TopicUser).values(rows))
 
 
 def start_watching(topic_id: int, user_id: int) -> None:

@@ -14,11 +14,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
 from community.db import utcnow
-from community.extensions import db
+from community.extensions import db, insert_ignoring_conflicts
 from community.markdown import plain_text, render, shorten
 from kb.errors import KbError
 from kb.models import Article, ArticleStatus, Category, Revision, Tag
@@ -100,11 +99,7 @@ def _tag_rows(names: list[str]) -> list[Tag]:
     """Tag rows for `names`, created when missing; safe when two editors add one at once."""
     if not names:
         return []
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(Tag).values([{"name": name} for name in names]).on_conflict_do_nothing()
-    )
+    db.session.execute(insert_ignoring_conflicts(Tag).values([{"name": name} for name in names]))
     rows = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
     return [rows[name] for name in names]
 

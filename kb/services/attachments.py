@@ -24,7 +24,6 @@ from kb.models import Article, Attachment
 from kb.policy import require_editor, require_readable
 from kb.services import cache_keys
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_ARTICLE = 20
 
 # Extension -> (content type, required leading bytes or None).
@@ -77,7 +76,7 @@ def storage_dir() -> Path:
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("KB_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(current_app.config["KB_ATTACHMENT_MAX_BYTES"])
 
 
 def clean_filename(name: str) -> str:

@@ -30,7 +30,6 @@ from kb.models import Article, SearchStat
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "kb.counters"
-DEFAULT_FLUSH_SECONDS = 10
 MAX_QUERY_LENGTH = 200
 
 
@@ -77,7 +76,7 @@ def count_search(query: str, total: int) -> None:
 
 
 def flush_if_due() -> None:
-    seconds = current_app.config.get("KB_COUNTER_FLUSH_SECONDS", DEFAULT_FLUSH_SECONDS)
+    seconds = current_app.config["KB_COUNTER_FLUSH_SECONDS"]
     if time.monotonic() - _counts().flushed_at >= seconds:
         flush()
 

@@ -13,9 +13,9 @@ from flask import Flask
 from community.accounts.models import Role, User
 from community.db import utcnow
 from community.extensions import db, socketio
-from community.vip import services
-from community.vip.models import VipConversation, VipMessage
 from tests.conftest import UserRecord
+from vip import services
+from vip.models import VipConversation, VipMessage
 
 
 @dataclass(frozen=True)

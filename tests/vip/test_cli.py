@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from community.accounts.models import Role, User
 from community.db import utcnow
 from community.extensions import db
-from community.vip.models import VipAnnouncement, VipConversation, VipMessage
-from community.vip.seeding import bulk_pair_emails
 from tests.vip.conftest import post
+from vip.models import VipAnnouncement, VipConversation, VipMessage
+from vip.seeding import bulk_pair_emails
 
 
 def test_seed_demo_assigns_the_demo_vip_and_is_idempotent(app):

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from community.accounts.models import Role, User
 from community.extensions import db, socketio
-from community.vip.models import MESSAGE_MAX_LENGTH, VipMessage
 from tests.vip.conftest import assign, drain, make_overdue, messages_in, post
+from vip.models import MESSAGE_MAX_LENGTH, VipMessage
 
 
 def send(client, payload):

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from community.accounts.models import Role, User
 from community.db import utcnow
 from community.extensions import db
-from community.vip import services
-from community.vip.models import MESSAGE_MAX_LENGTH, VipConversation
-from community.vip.services import Side, VipError
 from tests.community.outbox_helpers import queued_to
 from tests.vip.conftest import assign, conversation_row, make_overdue, messages_in, post
+from vip import services
+from vip.models import MESSAGE_MAX_LENGTH, VipConversation
+from vip.services import Side, VipError
 
 
 def _side(app, user_id, conversation_id, now=None):

@@ -14,10 +14,10 @@ from community.extensions import db
 from community.outbox.delivery import deliver_pending
 from community.outbox.models import OutboxMessage
 from community.outbox.services import opt_out
-from community.vip import services
-from community.vip.models import VipConversation
 from tests.community.outbox_helpers import link_in, queued_to
 from tests.vip.conftest import assign, conversation_row, make_overdue, messages_in, post
+from vip import services
+from vip.models import VipConversation
 
 pytestmark = pytest.mark.smtp
 

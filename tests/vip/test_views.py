@@ -11,9 +11,9 @@ from sqlalchemy import select
 from community.accounts.models import Role, User
 from community.db import utcnow
 from community.extensions import db
-from community.vip.models import ManagerProfile, VipAnnouncement
 from tests.community.outbox_helpers import queued_to
 from tests.vip.conftest import assign, conversation_row, make_overdue, messages_in, post
+from vip.models import ManagerProfile, VipAnnouncement
 
 
 def logged_in(app, user):
@@ -210,7 +210,7 @@ def client_tier(app, client) -> str:
 
 def conversation_of(app, client) -> int:
     with app.app_context():
-        from community.vip.services import existing_conversation
+        from vip.services import existing_conversation
 
         return existing_conversation(db.session.get(User, client.id)).id
 

@@ -23,11 +23,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from community.accounts.models import User
 from community.db import utcnow
-from community.extensions import db
+from community.extensions import db, insert_ignoring_conflicts
 from tracking import live
 from tracking.codes import EventCode, OrderStatus, split_kinds
 from tracking.models import AlertContact, Order, Shipment, TrackingEvent
@@ -67,12 +66,6 @@ class IngestResult:
     duplicates: int
     alerts_queued: int
     changes: tuple[live.Change, ...] = ()
-
-
-def _dialect_insert(table):  # type: ignore[no-untyped-def]
-    if db.session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 def unknown_numbers(numbers: set[str]) -> set[str]:
@@ -149,11 +142,9 @@ def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool
     ]
     stored: dict[str, int] = {}
     if rows:
-        statement = (
-            _dialect_insert(TrackingEvent.__table__)
-            .on_conflict_do_nothing(index_elements=["sender_event_id"])
-            .returning(TrackingEvent.__table__.c.id, TrackingEvent.__table__.c.sender_event_id)
-        )
+        statement = insert_ignoring_conflicts(
+            TrackingEvent.__table__, ["sender_event_id"]
+        ).returning(TrackingEvent.__table__.c.id, TrackingEvent.__table__.c.sender_event_id)
         stored = {sender_id: pk for pk, sender_id in db.session.execute(statement, rows)}
     received = len(events)
     if not stored:

@@ -20,10 +20,10 @@ from community.db import utcnow
 from community.extensions import db
 from community.forms import clean_text, has_visible_text
 from community.markdown import render_markdown
-from community.vip.models import MESSAGE_MAX_LENGTH, VipConversation, VipMessage
-from community.vip.services import realtime
-from community.vip.services.access import Side, VipError, is_manager, side_of
-from community.vip.tiers import promise_for
+from vip.models import MESSAGE_MAX_LENGTH, VipConversation, VipMessage
+from vip.services import realtime
+from vip.services.access import Side, VipError, is_manager, side_of
+from vip.tiers import promise_for
 
 HISTORY_PAGE = 30
 

@@ -26,9 +26,9 @@ from community.db import utcnow
 from community.extensions import db
 from community.outbox.services import enqueue_email
 from community.urls import external_url
-from community.vip.models import VipConversation, VipMessage
-from community.vip.services import realtime
-from community.vip.tiers import promise_for, unread_email_delay
+from vip.models import VipConversation, VipMessage
+from vip.services import realtime
+from vip.tiers import promise_for, unread_email_delay
 
 UNREAD_LIST = "vip.unread"
 

@@ -7,7 +7,7 @@ email and backup alerts) and `realtime` (the pushes after each commit).
 
 from __future__ import annotations
 
-from community.vip.services.access import (
+from vip.services.access import (
     Side,
     VipError,
     conversation_by_id,
@@ -19,7 +19,7 @@ from community.vip.services.access import (
     reachable_conversation,
     side_of,
 )
-from community.vip.services.assignments import (
+from vip.services.assignments import (
     ManagerLoad,
     assign_client,
     find_customer,
@@ -27,7 +27,7 @@ from community.vip.services.assignments import (
     manager_loads,
     vip_clients,
 )
-from community.vip.services.cards import (
+from vip.services.cards import (
     ManagerCard,
     announcement_or_404,
     create_announcement,
@@ -38,7 +38,7 @@ from community.vip.services.cards import (
     update_announcement,
     update_profile,
 )
-from community.vip.services.messages import (
+from vip.services.messages import (
     HistoryPage,
     PostedMessage,
     clean_body,
@@ -49,9 +49,9 @@ from community.vip.services.messages import (
     unread_by_conversation,
     unread_count,
 )
-from community.vip.services.realtime import NAMESPACE, message_payload, user_room
-from community.vip.services.stats import Dashboard, dashboard, typical_response_seconds
-from community.vip.services.sweep import SweepReport, health, sweep
+from vip.services.realtime import NAMESPACE, message_payload, user_room
+from vip.services.stats import Dashboard, dashboard, typical_response_seconds
+from vip.services.sweep import SweepReport, health, sweep
 
 __all__ = [
     "NAMESPACE",

@@ -14,13 +14,13 @@ from community.accounts.permissions import acting_user
 from community.db import utcnow
 from community.extensions import login_manager
 from community.forms import CsrfOnlyForm
-from community.vip import manager_bp as bp
-from community.vip import services
-from community.vip.forms import AnnouncementForm, ManagerCardForm, MessageForm
-from community.vip.models import VipConversation
-from community.vip.services import Side, VipError
-from community.vip.tiers import promise_for, tier_named
-from community.vip.views import send_from_form
+from vip import manager_bp as bp
+from vip import services
+from vip.forms import AnnouncementForm, ManagerCardForm, MessageForm
+from vip.models import VipConversation
+from vip.services import Side, VipError
+from vip.tiers import promise_for, tier_named
+from vip.views import send_from_form
 
 
 @bp.before_request

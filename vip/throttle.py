@@ -13,21 +13,17 @@ from flask_babel import gettext as _
 from limits import parse_many
 
 from community.extensions import limiter
-from community.vip.services import VipError, user_room
+from vip.services import VipError, user_room
 
-DEFAULT_LIMITS = {
-    "message": "20 per minute;300 per hour",
-    "event": "120 per minute",
-}
 _SETTINGS = {"message": "VIP_MESSAGE_RATE_LIMIT", "event": "VIP_EVENT_RATE_LIMIT"}
 
 
 def hit(kind: str, user_id: int) -> None:
     """Count one `kind` action for the person; VipError 429 once over the limit."""
     config = current_app.config
-    if not config.get("RATELIMIT_ENABLED", True):
+    if not config["RATELIMIT_ENABLED"]:
         return
-    setting = config.get(_SETTINGS[kind]) or DEFAULT_LIMITS[kind]
+    setting = config[_SETTINGS[kind]]
     # The room key, not the id: portals sharing one Redis keep separate allowances.
     identity = user_room(user_id)
     prefix = config.get("RATELIMIT_KEY_PREFIX", "")

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 from community.accounts.permissions import acting_user
 from community.caching import anonymous_page_key, is_personal_request
 from community.extensions import cache
-from community.vip import bp, services, throttle
-from community.vip.forms import MessageForm
-from community.vip.models import VipConversation
-from community.vip.services import VipError
-from community.vip.tiers import tier_named, tiers
+from vip import bp, services, throttle
+from vip.forms import MessageForm
+from vip.models import VipConversation
+from vip.services import VipError
+from vip.tiers import tier_named, tiers
 
 
 def _before() -> int | None:

@@ -13,10 +13,10 @@ from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import cache, db
 from community.markdown import render_markdown
-from community.vip.models import ManagerProfile, VipAnnouncement
-from community.vip.services.access import VipError, is_manager
-from community.vip.services.stats import typical_response_seconds
-from community.vip.tiers import promise_for
+from vip.models import ManagerProfile, VipAnnouncement
+from vip.services.access import VipError, is_manager
+from vip.services.stats import typical_response_seconds
+from vip.tiers import promise_for
 
 
 def profile_for(manager: User) -> ManagerProfile:

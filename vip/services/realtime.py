@@ -21,7 +21,7 @@ from typing import Any
 from flask import current_app
 
 from community.extensions import socketio
-from community.vip.models import VipConversation, VipMessage
+from vip.models import VipConversation, VipMessage
 
 NAMESPACE = "/vip"
 

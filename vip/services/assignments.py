@@ -21,10 +21,10 @@ from community.db import utcnow
 from community.extensions import db
 from community.outbox.services import enqueue_email
 from community.urls import external_url
-from community.vip.models import VipConversation
-from community.vip.services import realtime
-from community.vip.services.access import VipError, conversation_for_client, is_manager
-from community.vip.tiers import promise_for, tier_named
+from vip.models import VipConversation
+from vip.services import realtime
+from vip.services.access import VipError, conversation_for_client, is_manager
+from vip.tiers import promise_for, tier_named
 
 
 def manager_candidates() -> list[User]:

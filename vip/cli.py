@@ -10,9 +10,9 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from community.accounts.services import find_user_by_email
-from community.vip.seeding import seed_pairs
-from community.vip.services import VipError, assign_client, sweep
-from community.vip.sweeper import run_sweeper
+from vip.seeding import seed_pairs
+from vip.services import VipError, assign_client, sweep
+from vip.sweeper import run_sweeper
 
 vip_cli = AppGroup("vip", help="The VIP club: the unread-email sweep, assignments, bulk data.")
 

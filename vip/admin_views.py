@@ -9,11 +9,11 @@ from wtforms import SelectChoice
 from community.accounts.models import User
 from community.accounts.permissions import acting_user, admins_only
 from community.extensions import db
-from community.vip import admin_bp as bp
-from community.vip import services
-from community.vip.forms import NO_TIER, NOBODY, AssignmentForm, NewVipForm
-from community.vip.services import VipError
-from community.vip.tiers import tiers
+from vip import admin_bp as bp
+from vip import services
+from vip.forms import NO_TIER, NOBODY, AssignmentForm, NewVipForm
+from vip.services import VipError
+from vip.tiers import tiers
 
 bp.before_request(admins_only)
 

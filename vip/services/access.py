@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import Role, User
 from community.extensions import db
-from community.vip.models import VipConversation
+from vip.models import VipConversation
 
 
 class VipError(Exception):

@@ -17,9 +17,9 @@ from sqlalchemy.orm import selectinload
 from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import db
-from community.vip.models import VipConversation, VipMessage
-from community.vip.services.messages import unread_by_conversation
-from community.vip.tiers import Tier, promise_for, tier_named
+from vip.models import VipConversation, VipMessage
+from vip.services.messages import unread_by_conversation
+from vip.tiers import Tier, promise_for, tier_named
 
 TYPICAL_WINDOW = timedelta(days=30)
 

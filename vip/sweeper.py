@@ -14,11 +14,9 @@ import threading
 from flask import Flask
 
 from community.background import FirstRequestThread
-from community.vip.services import sweep
+from vip.services import sweep
 
 log = logging.getLogger(__name__)
-
-DEFAULT_SWEEP_SECONDS = 60
 
 
 def run_sweeper(app: Flask, stop: threading.Event, every: float) -> None:
@@ -38,8 +36,8 @@ def run_sweeper(app: Flask, stop: threading.Event, every: float) -> None:
 
 
 def init_app(app: Flask) -> None:
-    every = float(app.config.get("VIP_SWEEP_SECONDS", DEFAULT_SWEEP_SECONDS))
-    if app.testing or every <= 0 or app.config.get("VIP_SWEEP", "thread") != "thread":
+    every = float(app.config["VIP_SWEEP_SECONDS"])
+    if app.testing or every <= 0 or app.config["VIP_SWEEP"] != "thread":
         return
     thread = FirstRequestThread("vip-sweep", lambda app, stop: run_sweeper(app, stop, every))
     app.extensions["portico.vip_sweep"] = thread

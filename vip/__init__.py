@@ -13,24 +13,28 @@ from flask_babel import lazy_gettext as _l
 
 from community.extensions import socketio
 from community.registry import (
+    Door,
     EmailList,
     NavBadge,
     NavLink,
+    add_admin_link,
     add_bulk_seeder,
     add_demo_seeder,
+    add_door,
     add_email_list,
     add_health_check,
     add_home_panel,
     add_nav_badge,
     add_nav_link,
     add_openapi,
+    add_settings,
 )
 
 bp = Blueprint("vip", __name__, url_prefix="/vip")
 manager_bp = Blueprint("manager", __name__, url_prefix="/manager")
 admin_bp = Blueprint("vip_admin", __name__, url_prefix="/admin/vip")
 
-from community.vip import (  # noqa: E402,F401  (routes attach to the blueprints above)
+from vip import (  # noqa: E402,F401  (routes attach to the blueprints above)
     admin_views,
     api,
     cli,
@@ -39,10 +43,11 @@ from community.vip import (  # noqa: E402,F401  (routes attach to the blueprints
     manager_views,
     seeding,
     services,
+    settings,
     sweeper,
     views,
 )
-from community.vip.services.sweep import UNREAD_LIST  # noqa: E402
+from vip.services.sweep import UNREAD_LIST  # noqa: E402
 
 
 def _is_vip(user) -> bool:  # type: ignore[no-untyped-def]
@@ -51,6 +56,7 @@ def _is_vip(user) -> bool:  # type: ignore[no-untyped-def]
 
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints, socket events, CLI and registry entries."""
+    add_settings(app, settings.SETTINGS)
     app.register_blueprint(bp)
     app.register_blueprint(manager_bp)
     app.register_blueprint(admin_bp)
@@ -98,7 +104,20 @@ def init_app(app: Flask) -> None:
         ),
     )
     add_demo_seeder(app, seeding.seed_demo, order=80)
-    add_bulk_seeder(app, seeding.seed_bulk, order=80)
+    add_bulk_seeder(
+        app, seeding.seed_bulk, {"vip_pairs": "VIP clients, each with a manager."}, order=80
+    )
+    add_door(
+        app,
+        Door(
+            "vip.index",
+            "star",
+            _l("VIP club"),
+            _l("A named account manager who answers you in real time."),
+            order=80,
+        ),
+    )
+    add_admin_link(app, NavLink("vip_admin.assignments", _l("VIP clients"), order=40))
     add_health_check(app, "vip", services.health)
     add_home_panel(app, "vip/_home_panel.html", views.home_panel_context, order=80)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)

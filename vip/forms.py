@@ -8,7 +8,7 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField, URLFiel
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from community.forms import SingleLine, VisibleText
-from community.vip.models import MESSAGE_MAX_LENGTH
+from vip.models import MESSAGE_MAX_LENGTH
 
 NO_TIER = ""
 NOBODY = ""

@@ -17,8 +17,8 @@ from community.accounts.services import find_user_by_email, hash_password
 from community.db import utcnow
 from community.extensions import db
 from community.markdown import render_markdown
-from community.vip.models import ManagerProfile, VipAnnouncement, VipConversation, VipMessage
-from community.vip.services import conversation_for_client, post_message
+from vip.models import ManagerProfile, VipAnnouncement, VipConversation, VipMessage
+from vip.services import conversation_for_client, post_message
 
 DEMO_CONVERSATION = [
     # (minutes before now, from the manager?, text)

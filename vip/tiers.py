@@ -14,9 +14,6 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-DEFAULT_TIERS: dict[str, int] = {"silver": 240, "gold": 60, "platinum": 15}
-DEFAULT_UNREAD_EMAIL_MINUTES = 10
-
 _LABELS = {"silver": _l("Silver"), "gold": _l("Gold"), "platinum": _l("Platinum")}
 
 
@@ -36,7 +33,7 @@ class Tier:
 
 def tiers() -> list[Tier]:
     """The configured tiers, lowest first."""
-    configured = current_app.config.get("VIP_TIERS") or DEFAULT_TIERS
+    configured = current_app.config["VIP_TIERS"]
     return [Tier(str(name), int(minutes)) for name, minutes in configured.items()]
 
 
@@ -60,5 +57,5 @@ def promise_for(name: str | None) -> timedelta:
 
 
 def unread_email_delay() -> timedelta:
-    minutes = current_app.config.get("VIP_UNREAD_EMAIL_MINUTES", DEFAULT_UNREAD_EMAIL_MINUTES)
+    minutes = current_app.config["VIP_UNREAD_EMAIL_MINUTES"]
     return timedelta(minutes=float(minutes))

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from community.accounts.permissions import acting_user
 from community.api import ApiError, error_response, parse_body
 from community.db import utcnow
-from community.vip import bp, services
-from community.vip.services import VipError
+from vip import bp, services
+from vip.services import VipError
 
 
 class HistoryQuery(BaseModel):

@@ -23,9 +23,9 @@ from community.accounts.permissions import acting_user
 from community.api import validation_fields
 from community.db import utcnow
 from community.extensions import db
-from community.vip import services, throttle
-from community.vip.models import MESSAGE_MAX_LENGTH
-from community.vip.services import NAMESPACE, VipError
+from vip import services, throttle
+from vip.models import MESSAGE_MAX_LENGTH
+from vip.services import NAMESPACE, VipError
 
 log = logging.getLogger(__name__)
 
