@@ -29,7 +29,7 @@ import rjieba
 SEED = {"articles": 50_000}
 QUICK_SEED = {"articles": 2_000}
 
-# Words of the generated corpus (kb/sample_text.py) and of the demo articles, from common
+# Words of the generated corpus (kb/seeding/sample_text.py) and of the demo articles, from common
 # ("lost", in most English articles) to rare.
 ONE_TERM = [
     "refund", "battery", "退货", "password", "warranty", "printer", "快递", "firmware",
@@ -333,8 +333,8 @@ def _whoosh_timing(
 
 def analyzers(count: int) -> list[str]:
     """rjieba (the one in use) against character bigrams, on `count` generated articles."""
-    from kb.sample_text import SampleWriter
     from kb.search.analysis import weigh_terms
+    from kb.seeding.sample_text import SampleWriter
 
     writer = SampleWriter(seed=99)
     texts = [

@@ -97,7 +97,8 @@ def configure_core(app: Flask) -> None:
 def configure_features(app: Flask) -> None:
     """Each feature registers its blueprints, socket events, CLI and registry entries.
 
-    The knowledge base comes first: the forum and tracking use its search service.
+    The knowledge base comes first: the forum, tracking and support use its search service;
+    support comes last, as it also asks the forum, tracking and the VIP club.
     """
     kb.init_app(app)
     forum.init_app(app)

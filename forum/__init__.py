@@ -53,6 +53,14 @@ def init_app(app: Flask) -> None:
     events.register()
     app.cli.add_command(forum_cli)
     register_source(app, indexing.SOURCE)
+    _add_navigation(app)
+    _add_email_lists(app)
+    _add_seeders(app)
+    _add_home(app)
+
+
+def _add_navigation(app: Flask) -> None:
+    """The Forum link, the account menu's entries and the notification badge."""
     add_nav_link(app, NavLink("forum.index", _l("Forum"), order=20))
     add_nav_link(
         app,
@@ -74,6 +82,10 @@ def init_app(app: Flask) -> None:
             order=20,
         ),
     )
+
+
+def _add_email_lists(app: Flask) -> None:
+    """The emails a person can stop from the preferences page."""
     add_email_list(
         app,
         EmailList(
@@ -93,6 +105,9 @@ def init_app(app: Flask) -> None:
             _l("When someone mentions you with your @name in the forum."),
         ),
     )
+
+
+def _add_seeders(app: Flask) -> None:
     add_demo_seeder(app, seeding.seed_demo, order=20)
     add_bulk_seeder(
         app,
@@ -100,6 +115,10 @@ def init_app(app: Flask) -> None:
         {"topics": "Forum topics.", "posts_per_topic": "Replies in each topic."},
         order=20,
     )
+
+
+def _add_home(app: Flask) -> None:
+    """The home page's door and panel, and the health check's moderation backlog."""
     add_door(
         app,
         Door(

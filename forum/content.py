@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from community.errors import InvalidInput
 from community.forms import clean_text, has_visible_text
 from community.markdown import plain_text, render_markdown, shorten
-from forum.errors import ForumError
 from forum.models import MAX_TAG_LENGTH, MAX_TAGS, MAX_TITLE
 
 MIN_TITLE = 3
@@ -47,14 +47,14 @@ def clean_title(value: str | None) -> str:
     """One line of visible text, 3 to 200 characters, without invisible characters."""
     title = _SPACES.sub(" ", _INVISIBLE.sub("", clean_text(value))).strip()
     if not has_visible_text(title):
-        raise ForumError(_("Give the topic a title."), field="title")
+        raise InvalidInput(_("Give the topic a title."), field="title")
     if len(title) < MIN_TITLE:
-        raise ForumError(
+        raise InvalidInput(
             _("Make the title at least %(count)d characters long.", count=MIN_TITLE),
             field="title",
         )
     if len(title) > MAX_TITLE:
-        raise ForumError(
+        raise InvalidInput(
             _("Keep the title under %(count)d characters.", count=MAX_TITLE), field="title"
         )
     return title
@@ -69,9 +69,9 @@ def clean_tags(names: Iterable[str]) -> list[str]:
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise ForumError(_("Use at most %(count)d tags.", count=MAX_TAGS), field="tags")
+        raise InvalidInput(_("Use at most %(count)d tags.", count=MAX_TAGS), field="tags")
     if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
-        raise ForumError(
+        raise InvalidInput(
             _("A tag can be at most %(count)d characters.", count=MAX_TAG_LENGTH), field="tags"
         )
     return tags
@@ -85,9 +85,9 @@ def split_tags(raw: str | None) -> list[str]:
 def clean_body(value: str | None, max_length: int = DEFAULT_MAX_POST_LENGTH) -> str:
     body = clean_text(value)
     if not has_visible_text(_INVISIBLE.sub("", body)):
-        raise ForumError(_("Write something first."), field="body")
+        raise InvalidInput(_("Write something first."), field="body")
     if len(body) > max_length:
-        raise ForumError(
+        raise InvalidInput(
             _("This is too long: %(count)d characters at most.", count=max_length), field="body"
         )
     return body

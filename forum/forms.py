@@ -9,19 +9,18 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional, Regexp
+from wtforms.validators import Length, Optional, Regexp
 
-from community.forms import SingleLine, VisibleText
+from community.forms import CategoryForm as SharedCategoryForm
+from community.forms import SingleLine, VisibleText, strip_filter
 from forum.content import DEFAULT_MAX_POST_LENGTH, split_tags
 from forum.models import (
-    MAX_CATEGORY_NAME,
     MAX_FLAG_NOTE,
     MAX_TITLE,
     NONCE_LENGTH,
@@ -30,10 +29,6 @@ from forum.models import (
 )
 
 BODY_HINT = _l("Markdown: **bold**, lists, `code`, > quotes and links. Mention someone with @name.")
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def new_nonce() -> str:
@@ -54,7 +49,7 @@ class TopicForm(_Nonce, FlaskForm):
         _l("Title"),
         description=_l("Say what you need in one sentence, as you would ask a colleague."),
         validators=[VisibleText(), SingleLine(), Length(max=MAX_TITLE)],
-        filters=[_strip],
+        filters=[strip_filter],
         render_kw={"autocomplete": "off", "maxlength": MAX_TITLE},
     )
     body = TextAreaField(
@@ -91,7 +86,7 @@ class EditForm(FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[Optional(), SingleLine(), Length(max=MAX_TITLE)],
-        filters=[_strip],
+        filters=[strip_filter],
     )
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=200)])
     body = TextAreaField(
@@ -131,24 +126,9 @@ class MoveForm(FlaskForm):
         ]
 
 
-class CategoryForm(FlaskForm):
-    name = StringField(
-        _l("Name"),
-        validators=[VisibleText(), SingleLine(), Length(max=MAX_CATEGORY_NAME)],
-        filters=[_strip],
-    )
-    description = TextAreaField(
-        _l("Description"),
-        description=_l("One or two sentences, shown on the forum's home page."),
-        validators=[Optional(), Length(max=1000)],
-        render_kw={"rows": 2},
-    )
-    position = IntegerField(
-        _l("Position"),
-        description=_l("Lower numbers come first."),
-        default=0,
-        validators=[NumberRange(min=0, max=10_000)],
-    )
+class CategoryForm(SharedCategoryForm):
+    """The shared category form, plus the forum's announcement-only switch."""
+
     announcement_only = BooleanField(
         _l("Announcements only"),
         description=_l("Only staff start topics here; members read and reply."),

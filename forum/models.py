@@ -3,7 +3,7 @@
 Counters shown in lists (posts in a topic, topics and posts in a category, the latest
 activity) are stored beside their rows and recomputed by the services after each change,
 so a list page never counts. `version` columns change with everything a page shows: they
-key the anonymous page cache (see `forum.services.pages`).
+key the anonymous page cache (see `forum.views.reading`).
 
 Two references are plain integers rather than foreign keys: a topic's accepted post and a
 category's latest topic. Each pair of tables already points the other way, and a cycle of

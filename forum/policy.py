@@ -1,6 +1,6 @@
 """Who may do what in the forum: pure questions about a person and a topic or post.
 
-Services ask these before every change (and raise `NotAllowed` or `TopicNotFound`);
+Services ask these before every change (and raise `NotAllowed` or `NotFound`);
 templates get the answers as flags, so no rule lives in a template.
 
 - Reading is open to everyone; a hidden topic or post is seen by moderators (and its
@@ -83,21 +83,22 @@ def _is_author(user: Any, author_id: int | None) -> bool:
 
 
 # Reading -------------------------------------------------------------------------------------
-def can_see_topic(topic: Topic, user: Any) -> bool:
+def _can_see(thing: Topic | Post, user: Any) -> bool:
+    """Moderators see everything; others nothing deleted, and hidden only their own."""
     if is_moderator(user):
         return True
-    if topic.deleted_at is not None:
+    if thing.deleted_at is not None:
         return False
-    return not topic.is_hidden or _is_author(user, topic.author_id)
+    return not thing.is_hidden or _is_author(user, thing.author_id)
+
+
+def can_see_topic(topic: Topic, user: Any) -> bool:
+    return _can_see(topic, user)
 
 
 def can_see_post_body(post: Post, user: Any) -> bool:
     """Whether the post's words show, or a "hidden" / "deleted" placeholder instead."""
-    if is_moderator(user):
-        return True
-    if post.deleted_at is not None:
-        return False
-    return not post.is_hidden or _is_author(user, post.author_id)
+    return _can_see(post, user)
 
 
 def can_see_history(user: Any) -> bool:
@@ -108,6 +109,14 @@ def can_see_history(user: Any) -> bool:
 # Writing -------------------------------------------------------------------------------------
 def can_start_topic(category: ForumCategory, user: Any) -> bool:
     return can_write(user) and (not category.announcement_only or is_staff(user))
+
+
+def offers_new_topic(category: ForumCategory, user: Any) -> bool:
+    """The "new topic" button: visitors see it too (it leads to the login), except where
+    only staff post."""
+    if signed_in(user):
+        return can_start_topic(category, user)
+    return not category.announcement_only
 
 
 def can_reply(topic: Topic, user: Any) -> bool:

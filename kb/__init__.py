@@ -31,7 +31,7 @@ from community.registry import (
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")
 
-from kb import api, cli, editor_views, models, search, seeding, settings, views  # noqa: E402,F401
+from kb import api, cli, models, search, seeding, settings, views  # noqa: E402,F401
 from kb.policy import can_edit  # noqa: E402
 from kb.services import catalog, counters, indexing  # noqa: E402
 
@@ -52,12 +52,28 @@ def health() -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints, CLI, search index and registry entries."""
     add_settings(app, settings.SETTINGS)
-    search.init_app(app)
-    search.register_source(app, indexing.SOURCE)
+    _register_search(app)
     counters.init_app(app)
     app.register_blueprint(bp)
     register_api_blueprint(app, api.bp)
     app.cli.add_command(cli.kb_cli)
+    _register_navigation(app)
+    _register_site_entries(app)
+
+
+def _register_search(app: Flask) -> None:
+    """The site's search index: its source of articles, started by a process's first request."""
+    search.init_app(app)
+    search.register_source(app, indexing.SOURCE)
+    set_site_search(app, SiteSearch("kb.search", "kb.suggest"))
+
+    @app.before_request
+    def start_search_index() -> None:
+        """The first request of a process checks the index (and rebuilds it if needed)."""
+        search.engine(app).ensure_started()
+
+
+def _register_navigation(app: Flask) -> None:
     add_nav_link(app, NavLink("kb.index", _l("Knowledge base"), order=10))
     add_nav_link(app, NavLink("kb.manage", _l("Articles"), order=11, visible=can_edit))
     add_nav_link(
@@ -65,8 +81,6 @@ def init_app(app: Flask) -> None:
         NavLink("kb.insights_page", _l("Search insights"), order=12, visible=can_edit),
         account_menu=True,
     )
-    add_demo_seeder(app, seeding.seed_demo, order=10)
-    add_bulk_seeder(app, seeding.seed_bulk, {"articles": "Knowledge-base articles."}, order=10)
     add_door(
         app,
         Door(
@@ -77,12 +91,12 @@ def init_app(app: Flask) -> None:
             order=10,
         ),
     )
-    set_site_search(app, SiteSearch("kb.search", "kb.suggest"))
+
+
+def _register_site_entries(app: Flask) -> None:
+    """Demo and bulk data, the home-page panel, the health check and the OpenAPI description."""
+    add_demo_seeder(app, seeding.seed_demo, order=10)
+    add_bulk_seeder(app, seeding.seed_bulk, {"articles": "Knowledge-base articles."}, order=10)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
     add_health_check(app, "kb", health)
     add_home_panel(app, "kb/_home_panel.html", home_panel, order=10)
-
-    @app.before_request
-    def start_search_index() -> None:
-        """The first request of a process checks the index (and rebuilds it if needed)."""
-        search.engine(app).ensure_started()

@@ -1,14 +1,16 @@
-"""Knowledge-base forms: writing an article, answering "Was this helpful?", uploading a file."""
+"""Knowledge-base forms: writing an article, answering "Was this helpful?", uploading a file.
+
+Categories use the core's `community.forms.CategoryForm`, shared with the forum."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, Length, NumberRange, Optional
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, Length, Optional
 
-from community.forms import SingleLine, VisibleText, clean_text
+from community.forms import SingleLine, VisibleText, clean_text, strip_filter
 from kb.models import Category
 from kb.services.articles import MAX_BODY, MAX_NOTE, MAX_TITLE
 from kb.services.feedback import MAX_COMMENT
@@ -16,15 +18,11 @@ from kb.services.feedback import MAX_COMMENT
 NO_CATEGORY = 0
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class ArticleForm(FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[VisibleText(), SingleLine(), Length(max=MAX_TITLE)],
-        filters=[_strip],
+        filters=[strip_filter],
     )
     category_id = SelectField(_l("Category"), coerce=int, default=NO_CATEGORY)
     tags = StringField(
@@ -58,24 +56,6 @@ class ArticleForm(FlaskForm):
 
     def chosen_category(self) -> int | None:
         return self.category_id.data or None
-
-
-class CategoryForm(FlaskForm):
-    name = StringField(
-        _l("Name"), validators=[VisibleText(), SingleLine(), Length(max=120)], filters=[_strip]
-    )
-    description = TextAreaField(
-        _l("Description"),
-        description=_l("One or two sentences, shown on the knowledge-base home page."),
-        validators=[Optional(), Length(max=1000)],
-        render_kw={"rows": 2},
-    )
-    position = IntegerField(
-        _l("Position"),
-        description=_l("Lower numbers come first."),
-        default=0,
-        validators=[NumberRange(min=0, max=1000)],
-    )
 
 
 class FeedbackForm(FlaskForm):

@@ -10,12 +10,15 @@ import email
 import email.policy
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -143,3 +146,49 @@ def run_flask(instance: Path, env: dict[str, str], *args: str, timeout: float = 
     if result.returncode != 0:
         pytest.fail(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+@contextmanager
+def gunicorn(
+    env: dict[str, str], *, app: str = "wsgi:app", probe: str = "/", port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Serve `app` with gunicorn.conf.py (one gevent worker) as `make run` does.
+
+    Yields the base URL and the process once `probe` answers; stops it with SIGTERM (then
+    SIGKILL) afterwards. The browser suite, the scale-out tests and `make bench` all serve
+    Portico through here.
+    """
+    port = port or free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(url + probe):
+            if process.poll() is not None:
+                raise RuntimeError(f"{app} did not start:\n" + process.stderr.read().decode())
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url}{probe} did not answer within 30 s")
+            time.sleep(0.2)
+        yield url, process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False

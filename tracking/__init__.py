@@ -24,6 +24,7 @@ from community.registry import (
     add_health_check,
     add_home_panel,
     add_nav_link,
+    add_openapi,
     add_settings,
 )
 
@@ -31,10 +32,10 @@ bp = Blueprint("tracking", __name__)
 
 from tracking import (  # noqa: E402,F401
     api,
-    bulk,
     events,
     live,
     models,
+    policy,
     seeding,
     services,
     settings,
@@ -45,14 +46,9 @@ from tracking.cli import tracking_cli  # noqa: E402
 from tracking.models import ALERTS_LIST  # noqa: E402
 
 
-def _signed_in(user: Any) -> bool:
-    # Outside a request (an email rendered by a command) there is no user at all.
-    return bool(user is not None and user.is_authenticated)
-
-
 def _home_panel() -> dict[str, Any]:
     """The signed-in customer's shipments still on their way (nothing for visitors)."""
-    if not current_user.is_authenticated or not current_user.is_confirmed:
+    if not policy.sees_own_shipments(current_user):
         return {"tracking_on_the_way": []}
     return {"tracking_on_the_way": services.shipments_on_the_way(current_user)}
 
@@ -62,20 +58,37 @@ def init_app(app: Flask) -> None:
     add_settings(app, settings.SETTINGS)
     app.register_blueprint(bp)
     register_api_blueprint(app, api.bp)
-    api.init_app(app)
     app.cli.add_command(tracking_cli)
+    _register_navigation(app)
+    _register_site_entries(app)
+    _start_live_updates(app)
 
+
+def _register_navigation(app: Flask) -> None:
     add_nav_link(app, NavLink("tracking.track", _l("Track"), order=30))
-    add_nav_link(
+    for endpoint, label, order in (
+        ("tracking.orders", _l("Your orders"), 30),
+        ("tracking.shipments", _l("Your shipments"), 31),
+    ):
+        add_nav_link(
+            app,
+            NavLink(endpoint, label, order=order, visible=policy.is_signed_in),
+            account_menu=True,
+        )
+    add_door(
         app,
-        NavLink("tracking.orders", _l("Your orders"), order=30, visible=_signed_in),
-        account_menu=True,
+        Door(
+            "tracking.track",
+            "truck",
+            _l("Track a shipment"),
+            _l("Where is my order? Paste up to 30 tracking numbers."),
+            order=30,
+        ),
     )
-    add_nav_link(
-        app,
-        NavLink("tracking.shipments", _l("Your shipments"), order=31, visible=_signed_in),
-        account_menu=True,
-    )
+
+
+def _register_site_entries(app: Flask) -> None:
+    """The alerts' email list, demo and bulk data, the home-page panel and the OpenAPI paths."""
     add_email_list(
         app,
         EmailList(
@@ -90,27 +103,21 @@ def init_app(app: Flask) -> None:
     add_demo_seeder(app, seeding.seed_demo, order=60)
     add_bulk_seeder(
         app,
-        bulk.seed_bulk,
+        seeding.seed_bulk,
         {"shipments": "Shipments.", "events_per_shipment": "Events per shipment."},
         order=60,
     )
-    add_door(
-        app,
-        Door(
-            "tracking.track",
-            "truck",
-            _l("Track a shipment"),
-            _l("Where is my order? Paste up to 30 tracking numbers."),
-            order=30,
-        ),
-    )
     add_home_panel(app, "tracking/_home_panel.html", _home_panel, order=40)
+    add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
 
+
+def _start_live_updates(app: Flask) -> None:
+    """Without a message queue, each web process relays what other processes stored."""
     if live.uses_message_queue(app):
         add_health_check(app, "tracking", lambda: {"ok": True, "live_updates": "message queue"})
-    else:
-        relay = live.RelayThread()
-        app.extensions["tracking.relay"] = relay
-        add_health_check(app, "tracking", relay.health)
-        if not app.testing:
-            relay.attach(app)
+        return
+    relay = live.RelayThread()
+    app.extensions["tracking.relay"] = relay
+    add_health_check(app, "tracking", relay.health)
+    if not app.testing:
+        relay.attach(app)

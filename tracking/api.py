@@ -1,16 +1,20 @@
-"""The tracking JSON API under /api/v1, for the company's order and logistics systems."""
+"""The tracking JSON API under /api/v1, for the company's order and logistics systems.
+
+Routes parse the body and call a service; a service's refusal (a core domain error) becomes
+the JSON error by itself. `OPENAPI_PATHS` and `OPENAPI_SCHEMAS` describe these routes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, g, jsonify, url_for
+from flask import Blueprint, g, jsonify, url_for
 from flask_babel import gettext as _
 from pydantic import ValidationError
 from pydantic.json_schema import models_json_schema
 
 from community.api import ApiError, api_limit, error_response, json_body, parse_body, token_required
-from community.registry import add_openapi
+from community.errors import NotFound
 from tracking import services
 from tracking.codes import split_kinds
 from tracking.models import Order, Shipment
@@ -30,11 +34,6 @@ from tracking.schemas import (
 )
 
 bp = Blueprint("tracking_api", __name__, url_prefix="/api/v1")
-
-
-def _api_error(error: services.TrackingError) -> ApiError:
-    fields = [{"field": error.field, "message": error.message}] if error.field else []
-    return ApiError(error.status, error.message, fields)
 
 
 def _number_or_422(raw: str, field: str) -> str:
@@ -101,11 +100,7 @@ def shipment_out(shipment: Shipment) -> dict[str, Any]:
 @token_required
 def put_order(number: str):
     number = _number_or_422(number, "number")
-    data = parse_body(OrderIn)
-    try:
-        order, created = services.upsert_order(number, data)
-    except services.TrackingError as error:
-        raise _api_error(error) from error
+    order, created = services.upsert_order(number, parse_body(OrderIn))
     return jsonify(order_out(order, created)), 201 if created else 200
 
 
@@ -113,11 +108,7 @@ def put_order(number: str):
 @api_limit
 @token_required
 def post_shipment():
-    data = parse_body(ShipmentIn)
-    try:
-        shipment = services.register_shipment(data)
-    except services.TrackingError as error:
-        raise _api_error(error) from error
+    shipment = services.register_shipment(parse_body(ShipmentIn))
     response = jsonify(shipment_out(shipment))
     response.status_code = 201
     response.headers["Location"] = url_for(
@@ -132,7 +123,7 @@ def post_shipment():
 def get_shipment(number: str):
     shipment = services.find_shipment(number)
     if shipment is None:
-        raise ApiError(404, _("No shipment has this tracking number."))
+        raise NotFound(_("No shipment has this tracking number."))
     return jsonify(shipment_out(shipment))
 
 
@@ -166,52 +157,37 @@ def _event_items(body: Any) -> list[Any]:
     )
 
 
-@bp.post("/tracking/events")
-@api_limit
-@token_required
-def post_events():
-    items = _event_items(json_body())
+def _parse_events(items: list[Any]) -> list[EventIn]:
+    """Every item as an event; one bad item rejects the batch, naming every problem in it.
+
+    Unknown numbers among the good items are named too, so one answer lists them all.
+    """
     events: list[EventIn] = []
-    problems: list[dict[str, Any]] = []
     indexes: list[int] = []
+    problems: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         try:
             events.append(EventIn.model_validate(item))
             indexes.append(index)
         except ValidationError as error:
             problems.extend(item_problems(index, error))
-    if not problems:
-        try:
-            result = services.record_events(events, api_token_id=g.api_token.id)
-        except services.IngestRejected as rejected:  # unknown numbers: named by the service
-            problems = [
-                {**problem, "message": _("No shipment has this tracking number.")}
-                for problem in rejected.problems
-            ]
-    else:  # report unknown numbers too, so one answer names every problem
-        unknown = services.unknown_numbers({event.tracking_number for event in events})
-        problems.extend(
-            {
-                "index": index,
-                "field": f"events[{index}].tracking_number",
-                "reason": "unknown_tracking_number",
-                "message": _("No shipment has this tracking number."),
-            }
-            for index, event in zip(indexes, events, strict=True)
-            if event.tracking_number in unknown
-        )
     if problems:
-        problems.sort(key=lambda problem: problem["index"])
-        raise ApiError(
-            422,
-            _(
-                "%(count)d of %(total)d events were rejected, so none were stored. "
-                "Fix them and send the batch again.",
-                count=len({problem["index"] for problem in problems}),
-                total=len(items),
-            ),
-            problems,
+        numbered = [(i, event.tracking_number) for i, event in zip(indexes, events, strict=True)]
+        raise services.IngestRejected(
+            problems + services.unknown_number_problems(numbered), len(items)
         )
+    return events
+
+
+@bp.post("/tracking/events")
+@api_limit
+@token_required
+def post_events():
+    items = _event_items(json_body())
+    try:
+        result = services.record_events(_parse_events(items), api_token_id=g.api_token.id)
+    except services.IngestRejected as rejected:  # the API's answer lists every problem
+        raise ApiError(422, rejected.message, rejected.problems) from rejected
     return jsonify(
         IngestOut(
             received=result.received,
@@ -246,98 +222,93 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+OPENAPI_SCHEMAS = _schemas()
 SECURITY = [{"bearerToken": []}]
 NUMBER_PARAMETER = {
+    "name": "number",
     "in": "path",
     "required": True,
     "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{3,39}$"},
 }
+COMMON_ERRORS = {
+    "401": error_response("Missing or wrong bearer token"),
+    "415": error_response("The body is not JSON (Content-Type: application/json)"),
+    "400": error_response("The body is not valid JSON"),
+    "422": error_response("A field is missing or not valid; `fields` names each one"),
+    "429": error_response("Too many requests for this token"),
+}
 
-
-def openapi_paths() -> dict[str, dict[str, Any]]:
-    common_errors = {
-        "401": error_response("Missing or wrong bearer token"),
-        "415": error_response("The body is not JSON (Content-Type: application/json)"),
-        "400": error_response("The body is not valid JSON"),
-        "422": error_response("A field is missing or not valid; `fields` names each one"),
-        "429": error_response("Too many requests for this token"),
-    }
-    return {
-        "/api/v1/orders/{number}": {
-            "put": {
-                "summary": "Create or replace an order",
-                "tags": ["tracking"],
-                "security": SECURITY,
-                "parameters": [{**NUMBER_PARAMETER, "name": "number"}],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref("OrderIn")}},
-                },
-                "responses": {
-                    "201": _json(_ref("OrderOut"), "The order was created"),
-                    "200": _json(_ref("OrderOut"), "The order was updated"),
-                    **common_errors,
-                },
-            }
-        },
-        "/api/v1/shipments": {
-            "post": {
-                "summary": "Register a shipment, with up to three contacts to alert",
-                "tags": ["tracking"],
-                "security": SECURITY,
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref("ShipmentIn")}},
-                },
-                "responses": {
-                    "201": _json(_ref("ShipmentOut"), "The shipment was registered"),
-                    "409": error_response("The tracking number is already registered"),
-                    **common_errors,
-                },
-            }
-        },
-        "/api/v1/shipments/{number}": {
-            "get": {
-                "summary": "A shipment, its status and its events (oldest first)",
-                "tags": ["tracking"],
-                "security": SECURITY,
-                "parameters": [{**NUMBER_PARAMETER, "name": "number"}],
-                "responses": {
-                    "200": _json(_ref("ShipmentOut"), "The shipment"),
-                    "401": common_errors["401"],
-                    "404": error_response("No shipment has this tracking number"),
-                },
-            }
-        },
-        "/api/v1/tracking/events": {
-            "post": {
-                "summary": "Report one event, or a batch of up to 500 (all or nothing)",
-                "description": (
-                    "Events are applied in the order they happened. An event whose `event_id` "
-                    "is already stored counts as a duplicate, not an error. A rejected batch "
-                    "stores nothing; each problem in `fields` carries the item's `index` and a "
-                    "`reason`: unknown_tracking_number, unknown_code, bad_time, missing_field, "
-                    "bad_tracking_number or invalid."
-                ),
-                "tags": ["tracking"],
-                "security": SECURITY,
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {"oneOf": [_ref("EventIn"), _ref("EventBatchIn")]}
-                        }
-                    },
-                },
-                "responses": {
-                    "200": _json(_ref("IngestOut"), "Stored (new events) and counted"),
-                    "413": error_response("More than 500 events in one batch"),
-                    **common_errors,
-                },
-            }
+ORDER_PATH = {
+    "put": {
+        "summary": "Create or replace an order",
+        "tags": ["tracking"],
+        "security": SECURITY,
+        "parameters": [NUMBER_PARAMETER],
+        "requestBody": _body(_ref("OrderIn")),
+        "responses": {
+            "201": _json(_ref("OrderOut"), "The order was created"),
+            "200": _json(_ref("OrderOut"), "The order was updated"),
+            **COMMON_ERRORS,
         },
     }
+}
 
+SHIPMENTS_PATH = {
+    "post": {
+        "summary": "Register a shipment, with up to three contacts to alert",
+        "tags": ["tracking"],
+        "security": SECURITY,
+        "requestBody": _body(_ref("ShipmentIn")),
+        "responses": {
+            "201": _json(_ref("ShipmentOut"), "The shipment was registered"),
+            "409": error_response("The tracking number is already registered"),
+            **COMMON_ERRORS,
+        },
+    }
+}
 
-def init_app(app: Flask) -> None:
-    add_openapi(app, openapi_paths(), _schemas())
+SHIPMENT_PATH = {
+    "get": {
+        "summary": "A shipment, its status and its events (oldest first)",
+        "tags": ["tracking"],
+        "security": SECURITY,
+        "parameters": [NUMBER_PARAMETER],
+        "responses": {
+            "200": _json(_ref("ShipmentOut"), "The shipment"),
+            "401": COMMON_ERRORS["401"],
+            "404": error_response("No shipment has this tracking number"),
+        },
+    }
+}
+
+EVENTS_PATH = {
+    "post": {
+        "summary": "Report one event, or a batch of up to 500 (all or nothing)",
+        "description": (
+            "Events are applied in the order they happened. An event whose `event_id` "
+            "is already stored counts as a duplicate, not an error. A rejected batch "
+            "stores nothing; each problem in `fields` carries the item's `index` and a "
+            "`reason`: unknown_tracking_number, unknown_code, bad_time, missing_field, "
+            "bad_tracking_number or invalid."
+        ),
+        "tags": ["tracking"],
+        "security": SECURITY,
+        "requestBody": _body({"oneOf": [_ref("EventIn"), _ref("EventBatchIn")]}),
+        "responses": {
+            "200": _json(_ref("IngestOut"), "Stored (new events) and counted"),
+            "413": error_response("More than 500 events in one batch"),
+            **COMMON_ERRORS,
+        },
+    }
+}
+
+OPENAPI_PATHS: dict[str, dict[str, Any]] = {
+    "/api/v1/orders/{number}": ORDER_PATH,
+    "/api/v1/shipments": SHIPMENTS_PATH,
+    "/api/v1/shipments/{number}": SHIPMENT_PATH,
+    "/api/v1/tracking/events": EVENTS_PATH,
+}

@@ -16,8 +16,8 @@ from tracking.codes import FINAL
 from tracking.models import Shipment
 from tracking.numbers import normalise_number
 from tracking.seeding import DEMO_OWNERS, new_demo_shipment
+from tracking.seeding.simulation import next_event
 from tracking.services import record_events
-from tracking.simulation import next_event
 
 tracking_cli = AppGroup("tracking", help="Order and shipment tracking.")
 

@@ -1,7 +1,8 @@
 """Socket.IO handlers of live tracking pages: check the numbers, join their rooms.
 
 A tracking number is public (whoever holds it may open its page), so its room is too;
-the server still decides the room names and refuses anything that is not a real number.
+the server still decides the room names (`live.shipment_room`, the name pushes go to) and
+refuses anything that is not a real number.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from flask_socketio import emit, join_room
 
 from community.extensions import socketio
 from tracking import services
-from tracking.live import NAMESPACE, room
+from tracking.live import NAMESPACE, shipment_room
 from tracking.numbers import MAX_LOOKUP, is_valid_number, normalise_number
 
 
@@ -31,7 +32,7 @@ def connect(auth: Any = None) -> bool:
     if not rows:
         return False
     for row in rows:
-        join_room(room(row.number))
+        join_room(shipment_room(row.number))
     # A page rendered just before an event, connecting just after it, catches up here.
     emit("watching", {"versions": {row.number: row.version for row in rows}})
     return True

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    Field,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from community.forms import SingleLine, VisibleText
+from community.forms import SingleLine, VisibleText, strip_filter
 from tracking.codes import ALERT_KINDS, ALERT_LABELS
+from tracking.numbers import MAX_LOOKUP, parse_numbers
 
 
 class CheckboxesField(SelectMultipleField):
@@ -42,6 +51,26 @@ class LookupForm(FlaskForm):
         render_kw={"rows": 4, "spellcheck": "false", "autocapitalize": "characters"},
     )
 
+    def validate_numbers(self, field: Field) -> None:
+        if field.errors:  # already too long: one message is enough
+            return
+        numbers = self.tracking_numbers()
+        if not numbers:
+            raise ValidationError(_("Enter at least one tracking number."))
+        if len(numbers) > MAX_LOOKUP:
+            raise ValidationError(
+                _(
+                    "You can look up at most %(max)d numbers at a time; you entered %(count)d. "
+                    "Remove some and try again.",
+                    max=MAX_LOOKUP,
+                    count=len(numbers),
+                )
+            )
+
+    def tracking_numbers(self) -> list[str]:
+        """The distinct numbers pasted, upper-cased, in the order given."""
+        return parse_numbers(self.numbers.data or "")
+
 
 class OwnerAlertsForm(FlaskForm):
     events = CheckboxesField(_l("Email me when"), choices=_alert_choices())
@@ -64,7 +93,7 @@ class ContactForm(FlaskForm):
             Length(max=254),
             Email(message=_l("Enter a valid email address."), check_deliverability=False),
         ],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[strip_filter],
         render_kw={"autocomplete": "off"},
     )
     events = CheckboxesField(

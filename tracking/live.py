@@ -1,6 +1,7 @@
 """Live tracking pages: push a changed shipment to the browsers that watch it.
 
-Services call `publish` after their commit. Where the push reaches depends on the setup:
+Services call `announce` inside their transaction: the pushes go out after the commit
+(`community.realtime.push_after_commit`). Where they reach depends on the setup:
 
 - with `REDIS_URL` (Socket.IO's message queue), every process, the simulator and API
   workers included, emits through Redis and every web process delivers to its browsers;
@@ -29,7 +30,8 @@ from sqlalchemy import delete, func, insert, select
 
 from community.background import FirstRequestThread
 from community.db import utcnow
-from community.extensions import db, socketio
+from community.extensions import db
+from community.realtime import push_after_commit, room
 from tracking.models import TrackingChange
 
 log = logging.getLogger(__name__)
@@ -52,9 +54,9 @@ class Change:
         return {"number": self.number, "version": self.version, "status": self.status}
 
 
-def room(number: str) -> str:
+def shipment_room(number: str) -> str:
     """The Socket.IO room of one tracking number (public information, like the page)."""
-    return f"track:{number}"
+    return room("tracking-shipment", number)
 
 
 class _Origin:
@@ -96,17 +98,22 @@ def log_changes(changes: Iterable[Change]) -> None:
         db.session.execute(insert(TrackingChange), rows)
 
 
-def publish(changes: Iterable[Change]) -> None:
-    """Push each change to its room; call after the commit, never before.
+def push_changes(changes: Iterable[Change]) -> None:
+    """Push each change to its room once the open transaction commits (at once without one).
 
-    Pushing is a courtesy to open pages: the events are stored already, so a broken queue
-    is logged, never raised to the caller (who would retry a batch that succeeded).
+    A failed push is logged by `community.realtime`, never raised to the caller (who would
+    retry a batch that succeeded).
     """
-    try:
-        for change in changes:
-            socketio.emit(EVENT_NAME, change.payload(), namespace=NAMESPACE, to=room(change.number))
-    except Exception:
-        log.exception("tracking: live update push failed")
+    for change in changes:
+        push_after_commit(
+            EVENT_NAME, change.payload(), namespace=NAMESPACE, to=shipment_room(change.number)
+        )
+
+
+def announce(changes: list[Change]) -> None:
+    """In the caller's transaction: log the changes for relays and queue their pushes."""
+    log_changes(changes)
+    push_changes(changes)
 
 
 class Relay:
@@ -149,7 +156,7 @@ class Relay:
             if settled:
                 self.cursor = row.id
         self.seen = {row_id for row_id in self.seen if row_id > self.cursor}
-        publish(pushed)
+        push_changes(pushed)  # the read has ended: no transaction to wait for, they go now
         self.last_poll = now
         if now - self._last_prune > timedelta(minutes=1):
             self.prune(now)

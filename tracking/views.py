@@ -1,32 +1,30 @@
-"""Tracking pages: the public lookup and timeline, and an owner's orders and shipments."""
+"""Tracking pages: the public lookup and timeline, and an owner's orders and shipments.
+
+Views parse, call a service and render; a form refused by a service shows the refusal
+beside its field (422), and a shipment or contact that is not the reader's is a 404.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from community.accounts.permissions import acting_user, confirmed_required
 from community.caching import is_personal_request
+from community.errors import InvalidInput, NotFound
 from community.extensions import cache, limiter
-from community.forms import CsrfOnlyForm
-from tracking import bp, services
+from community.forms import CsrfOnlyForm, show_error
+from tracking import bp, policy, services
 from tracking.codes import split_kinds
 from tracking.forms import ContactEventsForm, ContactForm, LookupForm, OwnerAlertsForm
 from tracking.help import help_articles, needs_help
 from tracking.models import Shipment
-from tracking.numbers import MAX_LOOKUP, is_valid_number, normalise_number, parse_numbers
+from tracking.numbers import is_valid_number, normalise_number
 
 # A rendered public page is cached under its shipment's version, so it is never stale.
 PAGE_CACHE_SECONDS = 300
@@ -40,28 +38,12 @@ def tracking_limit() -> str:
 @limiter.limit(tracking_limit, exempt_when=lambda: "numbers" not in request.args)
 def track():
     form = LookupForm(request.args)
-    rows = None
-    status = 200
-    if "numbers" in request.args:
-        numbers = parse_numbers(form.numbers.data or "")
-        if not form.validate() or not numbers:
-            form.numbers.errors = [*form.numbers.errors] or [
-                _("Enter at least one tracking number.")
-            ]
-            status = 422
-        elif len(numbers) > MAX_LOOKUP:
-            form.numbers.errors = [
-                _(
-                    "You can look up at most %(max)d numbers at a time; you entered %(count)d. "
-                    "Remove some and try again.",
-                    max=MAX_LOOKUP,
-                    count=len(numbers),
-                )
-            ]
-            status = 422
-        else:
-            rows = services.lookup(numbers)
-    return render_template("tracking/track.html", form=form, rows=rows), status
+    if "numbers" not in request.args:
+        return render_template("tracking/track.html", form=form, rows=None)
+    if not form.validate():
+        return render_template("tracking/track.html", form=form, rows=None), 422
+    rows = services.lookup(form.tracking_numbers())
+    return render_template("tracking/track.html", form=form, rows=rows)
 
 
 def _public_page(number: str, template: str) -> str:
@@ -74,12 +56,7 @@ def _public_page(number: str, template: str) -> str:
         )
     version = services.public_version(number)
     if version is None:
-        abort(
-            404,
-            description=_(
-                "We have no shipment with the tracking number %(number)s.", number=number
-            ),
-        )
+        raise NotFound(_("We have no shipment with the tracking number %(number)s.", number=number))
     if is_personal_request():
         return _render_public(number, template)
     key = f"tracking:{template}:{number}:{version}:{get_locale()}"
@@ -99,7 +76,7 @@ def _render_public(number: str, template: str) -> str:
         events=services.timeline(shipment),
         help_links=help_articles(shipment.status),
         needs_help=needs_help(shipment.status),
-        is_owner=services.can_manage(shipment, user),
+        is_owner=policy.can_manage(shipment, user),
     )
 
 
@@ -122,7 +99,7 @@ def lookup_row(number: str):
     """One row of the lookup table, fetched by the lookup page's script after a push."""
     [row] = services.lookup([normalise_number(number)])
     if not row.found:
-        abort(404)
+        raise NotFound()
     return render_template("tracking/_lookup_row_alone.html", row=row)
 
 
@@ -174,14 +151,8 @@ def _owner_page(shipment: Shipment, status: int = 200, **forms: Any):
     )
 
 
-def _field_error(form: Any, error: services.TrackingError) -> None:
-    if error.status == 404:
-        abort(404)
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
+def _back_to(shipment: Shipment) -> Response:
+    return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
 
 
 @bp.get("/account/shipments/<number>")
@@ -198,11 +169,11 @@ def owner_alerts(number: str):
     if form.validate_on_submit():
         try:
             services.set_owner_alerts(shipment, form.events.data or [], by=acting_user())
-        except services.TrackingError as error:
-            _field_error(form.events, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("Your alert choices are saved."), "success")
-            return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
+            return _back_to(shipment)
     return _owner_page(shipment, 422, owner_form=form)
 
 
@@ -213,7 +184,7 @@ def resume_alerts(number: str):
     if CsrfOnlyForm().validate_on_submit():
         services.resume_owner_alerts(shipment, by=acting_user())
         flash(_("Emails about this shipment are on again."), "success")
-    return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
+    return _back_to(shipment)
 
 
 @bp.post("/account/shipments/<number>/contacts")
@@ -230,11 +201,11 @@ def add_contact(number: str):
                 kinds=form.events.data or [],
                 by=acting_user(),
             )
-        except services.TrackingError as error:
-            _field_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("%(name)s will get the alerts you chose.", name=contact.name), "success")
-            return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
+            return _back_to(shipment)
     return _owner_page(shipment, 422, contact_form=form)
 
 
@@ -242,19 +213,19 @@ def add_contact(number: str):
 @confirmed_required
 def update_contact(number: str, contact_id: int):
     shipment = services.own_shipment_or_404(acting_user(), number)
+    # Another shipment's contact is a 404 even when the form would be refused.
+    services.shipment_contact_or_404(shipment, contact_id)
     form = ContactEventsForm(prefix=f"c{contact_id}")
     if form.validate_on_submit():
         try:
             services.update_contact(
                 shipment, contact_id, kinds=form.events.data or [], by=acting_user()
             )
-        except services.TrackingError as error:
-            _field_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("The contact's alerts are saved."), "success")
-            return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
-    if contact_id not in {contact.id for contact in shipment.contacts}:
-        abort(404)
+            return _back_to(shipment)
     return _owner_page(shipment, 422, contact_forms={contact_id: form})
 
 
@@ -263,10 +234,6 @@ def update_contact(number: str, contact_id: int):
 def remove_contact(number: str, contact_id: int):
     shipment = services.own_shipment_or_404(acting_user(), number)
     if CsrfOnlyForm().validate_on_submit():
-        try:
-            name = services.remove_contact(shipment, contact_id, by=acting_user())
-        except services.TrackingError as error:
-            _field_error(None, error)
-        else:
-            flash(_("%(name)s will no longer get alerts for this shipment.", name=name), "info")
-    return redirect(url_for("tracking.shipment", number=shipment.tracking_number))
+        name = services.remove_contact(shipment, contact_id, by=acting_user())
+        flash(_("%(name)s will no longer get alerts for this shipment.", name=name), "info")
+    return _back_to(shipment)

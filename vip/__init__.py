@@ -4,6 +4,12 @@ Three blueprints: `vip` (the club page at `/vip/`, for clients), `manager` (the 
 at `/manager/`) and `vip_admin` (assignments at `/admin/vip`); a Socket.IO namespace
 (`/vip`); the `flask vip` commands; and the registry entries that put the club in the
 navigation, the demo data, the email preferences and `/healthz`.
+
+The package has the shape of every feature: `models`, `policy` (who may read and write which
+conversation), `services/` (every write, commit, email and push), `views/` (one module per
+blueprint), `api`, `forms`, `events` (the namespace), `settings`, `cli` and `seeding`; plus
+`tiers` (the promised reply times), `formatting` (template filters) and `sweeper` (the
+sweep's background thread).
 """
 
 from __future__ import annotations
@@ -34,29 +40,30 @@ bp = Blueprint("vip", __name__, url_prefix="/vip")
 manager_bp = Blueprint("manager", __name__, url_prefix="/manager")
 admin_bp = Blueprint("vip_admin", __name__, url_prefix="/admin/vip")
 
-from vip import (  # noqa: E402,F401  (routes attach to the blueprints above)
-    admin_views,
+from vip import (  # noqa: E402  (routes attach to the blueprints above)
     api,
     cli,
     events,
     formatting,
-    manager_views,
+    policy,
     seeding,
     services,
     settings,
     sweeper,
     views,
 )
-from vip.services.sweep import UNREAD_LIST  # noqa: E402
-
-
-def _is_vip(user) -> bool:  # type: ignore[no-untyped-def]
-    return bool(getattr(user, "is_authenticated", False) and user.is_vip)
 
 
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints, socket events, CLI and registry entries."""
     add_settings(app, settings.SETTINGS)
+    _register_parts(app)
+    _register_navigation(app)
+    _register_registry_entries(app)
+
+
+def _register_parts(app: Flask) -> None:
+    """The pages, the Socket.IO namespace, the commands, the sweep and the template filters."""
     app.register_blueprint(bp)
     app.register_blueprint(manager_bp)
     app.register_blueprint(admin_bp)
@@ -65,23 +72,26 @@ def init_app(app: Flask) -> None:
     sweeper.init_app(app)
     formatting.init_app(app)
 
+
+def _register_navigation(app: Flask) -> None:
+    """The club in the navigation, the account menu, the admin area and the Messages badge."""
     add_nav_link(app, NavLink("vip.index", _l("VIP club"), order=40))
     add_nav_link(
-        app,
-        NavLink("manager.dashboard", _l("Manager"), order=45, visible=services.is_manager),
+        app, NavLink("manager.dashboard", _l("Manager"), order=45, visible=policy.is_manager)
     )
     add_nav_link(
         app,
-        NavLink("vip.index", _l("Your VIP club and manager"), order=40, visible=_is_vip),
+        NavLink("vip.index", _l("Your VIP club and manager"), order=40, visible=policy.is_client),
         account_menu=True,
     )
     add_nav_link(
         app,
         NavLink(
-            "manager.card", _l("Your card for VIP clients"), order=45, visible=services.is_manager
+            "manager.card", _l("Your card for VIP clients"), order=45, visible=policy.is_manager
         ),
         account_menu=True,
     )
+    add_admin_link(app, NavLink("vip_admin.assignments", _l("VIP clients"), order=40))
     add_nav_badge(
         app,
         NavBadge(
@@ -90,13 +100,17 @@ def init_app(app: Flask) -> None:
             label=_l("Messages"),
             count=services.unread_count,
             order=40,
-            visible=services.is_club_member,
+            visible=policy.is_club_member,
         ),
     )
+
+
+def _register_registry_entries(app: Flask) -> None:
+    """Email preferences, demo and bulk data, the home page's door and panel, `/healthz`, API."""
     add_email_list(
         app,
         EmailList(
-            key=UNREAD_LIST,
+            key=services.UNREAD_LIST,
             label=_l("Unread VIP messages"),
             description=_l(
                 "An email when a message in your VIP conversation has waited unread for a while."
@@ -117,7 +131,6 @@ def init_app(app: Flask) -> None:
             order=80,
         ),
     )
-    add_admin_link(app, NavLink("vip_admin.assignments", _l("VIP clients"), order=40))
+    add_home_panel(app, "vip/_home_panel.html", views.club.home_panel_context, order=80)
     add_health_check(app, "vip", services.health)
-    add_home_panel(app, "vip/_home_panel.html", views.home_panel_context, order=80)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from community.accounts.permissions import acting_user
 from community.api import ApiError, error_response, parse_body
 from community.db import utcnow
+from community.errors import DomainError
 from vip import bp, services
-from vip.services import VipError
 
 
 class HistoryQuery(BaseModel):
@@ -35,9 +35,9 @@ def conversation_messages(conversation_id: int):
         conversation, _side = services.reachable_conversation(
             acting_user(), conversation_id, utcnow()
         )
-    except VipError as error:
-        fields = [{"field": error.field, "message": error.message}] if error.field else None
-        raise ApiError(error.status, error.message, fields) from error
+    except DomainError as error:
+        # This route lives outside /api/, so the refusal is turned into the API's JSON here.
+        raise ApiError(error.code, error.message, error.as_dict().get("fields")) from error
     page = services.history(conversation, before=query.before, limit=query.limit)
     return jsonify(
         messages=[services.message_payload(message) for message in page.messages],

@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from community.accounts.services import find_user_by_email
+from community.errors import DomainError
 from vip.seeding import seed_pairs
-from vip.services import VipError, assign_client, sweep
+from vip.services import assign_client, sweep
 from vip.sweeper import run_sweeper
 
 vip_cli = AppGroup("vip", help="The VIP club: the unread-email sweep, assignments, bulk data.")
@@ -73,7 +74,7 @@ def assign_command(
                 backup=people["backup"],
                 by=None,
             )
-        except VipError as error:
+        except DomainError as error:
             raise click.BadParameter(error.message, param_hint=error.field or "tier") from error
     click.echo(f"{client_email}: tier {tier}, manager {manager_email or '-'}")
 

@@ -22,10 +22,11 @@ from community.accounts.models import User
 from community.accounts.permissions import acting_user
 from community.api import validation_fields
 from community.db import utcnow
+from community.errors import DomainError, InvalidInput
 from community.extensions import db
-from vip import services, throttle
+from vip import policy, services
 from vip.models import MESSAGE_MAX_LENGTH
-from vip.services import NAMESPACE, VipError
+from vip.services import NAMESPACE, throttle
 
 log = logging.getLogger(__name__)
 
@@ -52,17 +53,31 @@ class ReadIn(_Payload):
     up_to: int | None = Field(default=None, ge=1)
 
 
-def _reject(event: str, error: VipError) -> dict[str, Any]:
-    body = {"event": event, **error.as_dict()}
+def _reject(event: str, error: dict[str, Any]) -> dict[str, Any]:
+    """Answer the requesting socket with `vip_error`, and the same error in the ack."""
+    body = {"event": event, **error}
     emit(ERROR_EVENT, body)
     return {"ok": False, "error": body}
+
+
+def _transport_error(code: int, message: str) -> dict[str, Any]:
+    """A refusal of the channel itself (no rule of the club): unknown event, lost session."""
+    return {"code": code, "message": message}
+
+
+def _parse(model: type[_Payload], data: Any) -> _Payload:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = validation_fields(error)[0]
+        raise InvalidInput(_("This event's data is not valid."), field=first["field"]) from error
 
 
 class VipNamespace(Namespace):
     """The club's real-time channel; every handler goes through `_handle`."""
 
     def on_connect(self, auth: Any = None) -> None:
-        if not current_user.is_authenticated or not services.is_club_member(current_user):
+        if not policy.is_club_member(current_user):
             raise ConnectionRefusedError("not a member of the VIP club")
         join_room(services.user_room(current_user.id))
 
@@ -86,7 +101,7 @@ class VipNamespace(Namespace):
 
     def _unknown(self, *args: Any) -> dict[str, Any]:
         event = request.event["message"] if hasattr(request, "event") else ""
-        return _reject(str(event)[:40], VipError(400, _("Unknown event.")))
+        return _reject(str(event)[:40], _transport_error(400, _("Unknown event.")))
 
     # ---------------------------------------------------------------------------------
     def _handle(
@@ -98,29 +113,23 @@ class VipNamespace(Namespace):
     ) -> dict[str, Any]:
         try:
             user = self._member()
-            kind = "message" if event == "send" else "event"
-            throttle.hit(kind, user.id)
-            try:
-                payload = model.model_validate(data)
-            except ValidationError as error:
-                first = validation_fields(error)[0]
-                raise VipError(
-                    422, _("This event's data is not valid."), field=first["field"]
-                ) from error
-            return {"ok": True, **action(user, payload)}
-        except VipError as error:
+            if user is None:
+                return _reject(event, _transport_error(401, _("Please log in again.")))
+            throttle.hit("message" if event == "send" else "event", user.id)
+            return {"ok": True, **action(user, _parse(model, data))}
+        except DomainError as error:
             db.session.rollback()
-            return _reject(event, error)
+            return _reject(event, error.as_dict())
         except Exception:
             log.exception("vip event %s failed", event)
             db.session.rollback()
-            return _reject(event, VipError(500, _("Something went wrong on our side.")))
+            return _reject(event, _transport_error(500, _("Something went wrong on our side.")))
 
-    def _member(self) -> User:
+    def _member(self) -> User | None:
         """The connection's person, checked again: a password change or a lost tier ends it."""
-        if not current_user.is_authenticated or not services.is_club_member(current_user):
+        if not policy.is_club_member(current_user):
             disconnect()
-            raise VipError(401, _("Please log in again."))
+            return None
         return acting_user()
 
     def _send(self, user: User, payload: SendIn) -> dict[str, Any]:

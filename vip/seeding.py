@@ -8,7 +8,8 @@ the real-time benchmark (`flask vip seed-pairs`, or `seed-bulk` given `vip_pairs
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -19,6 +20,7 @@ from community.extensions import db
 from community.markdown import render_markdown
 from vip.models import ManagerProfile, VipAnnouncement, VipConversation, VipMessage
 from vip.services import conversation_for_client, post_message
+from vip.services.cards import saved_profile
 
 DEMO_CONVERSATION = [
     # (minutes before now, from the manager?, text)
@@ -48,11 +50,15 @@ def seed_demo() -> None:
     manager = find_user_by_email("manager@example.com")
     if client is None or manager is None:
         return
-    backup = find_user_by_email("admin@example.com")
-    if (
-        db.session.scalar(select(ManagerProfile).where(ManagerProfile.user_id == manager.id))
-        is None
-    ):
+    _demo_card(manager)
+    conversation = _demo_assignment(client, manager, find_user_by_email("admin@example.com"))
+    db.session.commit()
+    _demo_conversation(conversation, client, manager)
+    _demo_announcement(manager)
+
+
+def _demo_card(manager: User) -> None:
+    if saved_profile(manager.id) is None:
         db.session.add(
             ManagerProfile(
                 user_id=manager.id,
@@ -60,43 +66,53 @@ def seed_demo() -> None:
                 working_hours="Monday to Friday, 9:00–17:30",
             )
         )
+
+
+def _demo_assignment(client: User, manager: User, backup: User | None) -> VipConversation:
     conversation = conversation_for_client(client)
     if conversation.manager_id is None:
         client.vip_tier = client.vip_tier or "gold"
         conversation.manager_id = manager.id
         conversation.backup_manager_id = backup.id if backup else None
         conversation.assigned_at = utcnow() - timedelta(days=30)
-    db.session.commit()
+    return conversation
 
+
+def _demo_conversation(conversation: VipConversation, client: User, manager: User) -> None:
     has_messages = db.session.scalar(
         select(VipMessage.id).where(VipMessage.conversation_id == conversation.id).limit(1)
     )
-    if has_messages is None:
-        now = utcnow()
-        for minutes_ago, from_manager, text in DEMO_CONVERSATION:
-            author = manager if from_manager else client
-            post_message(author, conversation, text, now=now - timedelta(minutes=minutes_ago))
-        # The last note stays unread (the badge shows it) but is not emailed on first start.
-        last = db.session.scalar(
-            select(VipMessage)
-            .where(VipMessage.conversation_id == conversation.id)
-            .order_by(VipMessage.id.desc())
-        )
-        if last is not None:
-            last.emailed_at = last.created_at
-        db.session.commit()
+    if has_messages is not None:
+        return
+    now = utcnow()
+    for minutes_ago, from_manager, text in DEMO_CONVERSATION:
+        author = manager if from_manager else client
+        post_message(author, conversation, text, now=now - timedelta(minutes=minutes_ago))
+    # The last note stays unread (the badge shows it) but is not emailed on first start.
+    last = db.session.scalar(
+        select(VipMessage)
+        .where(VipMessage.conversation_id == conversation.id)
+        .order_by(VipMessage.id.desc())
+    )
+    if last is not None:
+        last.emailed_at = last.created_at
+    db.session.commit()
 
-    if db.session.scalar(select(VipAnnouncement.id).limit(1)) is None:
-        title, body = DEMO_ANNOUNCEMENT
-        db.session.add(
-            VipAnnouncement(
-                title=title, body=body, body_html=render_markdown(body), author_id=manager.id
-            )
+
+def _demo_announcement(manager: User) -> None:
+    if db.session.scalar(select(VipAnnouncement.id).limit(1)) is not None:
+        return
+    title, body = DEMO_ANNOUNCEMENT
+    db.session.add(
+        VipAnnouncement(
+            title=title, body=body, body_html=render_markdown(body), author_id=manager.id
         )
-        db.session.commit()
+    )
+    db.session.commit()
 
 
 BULK_DOMAIN = "bench.example.net"
+BULK_PASSWORD = "bulk-password"  # noqa: S105  (the documented password of benchmark accounts)
 
 
 def bulk_pair_emails(number: int) -> tuple[str, str]:
@@ -107,7 +123,17 @@ def bulk_pair_emails(number: int) -> tuple[str, str]:
 def seed_pairs(count: int, batch_size: int = 250) -> Iterator[int]:
     """Make pairs 1..`count` (a gold client assigned to a manager of their own) that are
     missing, in batches, yielding how many each batch added. Password: `bulk-password`."""
-    existing = (
+    password_hash = hash_password(BULK_PASSWORD)
+    now = utcnow()
+    for start in range(_existing_pairs() + 1, count + 1, batch_size):
+        numbers = range(start, min(start + batch_size, count + 1))
+        _insert_pairs(numbers, password_hash, now)
+        db.session.commit()
+        yield len(numbers)
+
+
+def _existing_pairs() -> int:
+    return (
         db.session.scalar(
             select(func.count())
             .select_from(User)
@@ -115,53 +141,52 @@ def seed_pairs(count: int, batch_size: int = 250) -> Iterator[int]:
         )
         or 0
     )
-    password_hash = hash_password("bulk-password")
-    now = utcnow()
-    for start in range(existing + 1, count + 1, batch_size):
-        numbers = range(start, min(start + batch_size, count + 1))
-        rows = []
-        for number in numbers:
-            client_email, manager_email = bulk_pair_emails(number)
-            for email, name, tier in (
-                (client_email, f"Client {number}", "gold"),
-                (manager_email, f"Manager {number}", None),
-            ):
-                rows.append(
-                    {
-                        "email": email,
-                        "display_name": name,
-                        "password_hash": password_hash,
-                        "email_confirmed_at": now,
-                        "vip_tier": tier,
-                        "timezone": "UTC",
-                        "locale": "en",
-                        "is_active_account": True,
-                        "session_version": 1,
-                        "created_at": now,
-                    }
-                )
-        ids = dict(db.session.execute(insert(User).returning(User.email, User.id), rows).all())
-        db.session.execute(
-            insert(UserRole),
-            [
-                {"user_id": ids[bulk_pair_emails(number)[1]], "role": Role.MANAGER.value}
-                for number in numbers
-            ],
-        )
-        db.session.execute(
-            insert(VipConversation),
-            [
-                {
-                    "client_id": ids[bulk_pair_emails(number)[0]],
-                    "manager_id": ids[bulk_pair_emails(number)[1]],
-                    "assigned_at": now,
-                    "created_at": now,
-                }
-                for number in numbers
-            ],
-        )
-        db.session.commit()
-        yield len(numbers)
+
+
+def _insert_pairs(numbers: range, password_hash: str, now: datetime) -> None:
+    """The clients, the managers with their duty, and each client's assigned conversation."""
+    rows = []
+    for number in numbers:
+        client_email, manager_email = bulk_pair_emails(number)
+        rows.append(_bulk_user_row(client_email, f"Client {number}", "gold", password_hash, now))
+        rows.append(_bulk_user_row(manager_email, f"Manager {number}", None, password_hash, now))
+    ids = dict(db.session.execute(insert(User).returning(User.email, User.id), rows).all())
+    db.session.execute(
+        insert(UserRole),
+        [
+            {"user_id": ids[bulk_pair_emails(number)[1]], "role": Role.MANAGER.value}
+            for number in numbers
+        ],
+    )
+    db.session.execute(
+        insert(VipConversation),
+        [
+            {
+                "client_id": ids[bulk_pair_emails(number)[0]],
+                "manager_id": ids[bulk_pair_emails(number)[1]],
+                "assigned_at": now,
+                "created_at": now,
+            }
+            for number in numbers
+        ],
+    )
+
+
+def _bulk_user_row(
+    email: str, name: str, tier: str | None, password_hash: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "email": email,
+        "display_name": name,
+        "password_hash": password_hash,
+        "email_confirmed_at": now,
+        "vip_tier": tier,
+        "timezone": "UTC",
+        "locale": "en",
+        "is_active_account": True,
+        "session_version": 1,
+        "created_at": now,
+    }
 
 
 def seed_bulk(**sizes: int) -> None:

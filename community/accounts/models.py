@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     EDITOR = "editor"
     MODERATOR = "moderator"
+    AGENT = "agent"  # works support requests in their departments
+    LEAD = "lead"  # an agent who also watches a department's service levels and reports
     ADMIN = "admin"
 
 

@@ -21,6 +21,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from community.accounts.models import Role, User, UserRole
 from community.accounts.tokens import TokenError, TokenProblem, fingerprint, make_token, read_token
 from community.db import utcnow
+from community.errors import InvalidInput
 from community.extensions import db
 from community.outbox.services import enqueue_email, opt_in, opt_out, opted_out_lists
 from community.registry import registry
@@ -28,15 +29,6 @@ from community.urls import external_url
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
-
-
-class AccountError(Exception):
-    """A rule said no; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -89,7 +81,7 @@ def create_user(
 def register_user(*, email: str, password: str, display_name: str, timezone: str) -> User:
     """Create an unconfirmed account and send the confirmation link, in one transaction."""
     if find_user_by_email(email) is not None:
-        raise AccountError(
+        raise InvalidInput(
             _("An account with this email already exists. Log in or reset your password."),
             field="email",
         )
@@ -98,7 +90,7 @@ def register_user(*, email: str, password: str, display_name: str, timezone: str
         db.session.flush()
     except IntegrityError as exc:  # a concurrent registration won the race
         db.session.rollback()
-        raise AccountError(
+        raise InvalidInput(
             _("An account with this email already exists. Log in or reset your password."),
             field="email",
         ) from exc
@@ -218,7 +210,7 @@ def _set_password(user: User, new_password: str) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not check_password_hash(user.password_hash, current_password):
-        raise AccountError(_("Your current password is not correct."), field="current_password")
+        raise InvalidInput(_("Your current password is not correct."), field="current_password")
     _set_password(user, new_password)
     db.session.commit()
 
@@ -275,7 +267,7 @@ def update_user_as_admin(
     """An admin changes roles and access; an admin cannot lock themselves out."""
     roles = set(roles)
     if user.id == acting_admin.id and (Role.ADMIN not in roles or not is_active):
-        raise AccountError(_("You cannot remove your own admin access."), field="roles")
+        raise InvalidInput(_("You cannot remove your own admin access."), field="roles")
     set_roles(user, roles)
     if user.is_active_account != is_active:
         user.is_active_account = is_active

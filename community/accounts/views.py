@@ -17,19 +17,12 @@ from community.accounts.forms import (
 )
 from community.accounts.permissions import acting_user
 from community.accounts.tokens import TokenError, TokenProblem
+from community.errors import InvalidInput
 from community.extensions import limiter
-from community.forms import CsrfOnlyForm
+from community.forms import CsrfOnlyForm, show_error
 from community.ratelimits import configured_limit
 from community.registry import registry
 from community.security import safe_next
-
-
-def _form_error(form, error: services.AccountError) -> None:  # type: ignore[no-untyped-def]
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -64,8 +57,8 @@ def register():
                 display_name=form.display_name.data,
                 timezone=form.timezone.data,
             )
-        except services.AccountError as error:
-            _form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             login_user(user)
             flash(
@@ -191,8 +184,8 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(acting_user(), form.current_password.data, form.password.data)
-        except services.AccountError as error:
-            _form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
             login_user(acting_user(), remember=remembered)

@@ -14,6 +14,8 @@ ROLE_LABELS = {
     Role.MANAGER: _l("Account manager"),
     Role.EDITOR: _l("Knowledge-base editor"),
     Role.MODERATOR: _l("Forum moderator"),
+    Role.AGENT: _l("Support agent"),
+    Role.LEAD: _l("Support lead"),
     Role.ADMIN: _l("Administrator"),
 }
 

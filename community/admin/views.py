@@ -13,8 +13,9 @@ from community.admin import bp
 from community.admin.forms import ApiTokenForm, UserAdminForm
 from community.api import services as api_tokens
 from community.api.models import ApiToken
+from community.errors import InvalidInput
 from community.extensions import db
-from community.forms import CsrfOnlyForm
+from community.forms import CsrfOnlyForm, show_error
 from community.outbox.models import OutboxMessage, OutboxStatus
 from community.outbox.services import outbox_counts, retry_message
 
@@ -60,8 +61,8 @@ def edit_user(user_id: int):
                 is_active=form.is_active.data,
                 acting_admin=acting_user(),
             )
-        except accounts.AccountError as error:
-            form.roles.errors = [error.message]
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("Saved %(name)s.", name=user.display_name), "success")
             return redirect(url_for("admin.users"))

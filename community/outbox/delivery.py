@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import and_, event, or_, select, update
@@ -152,21 +153,21 @@ def claim_batch(
         execution_options={"synchronize_session": False},
     ).all()
     db.session.commit()
-    claimed = [
-        ClaimedMessage(
-            id=row.id,
-            to_address=row.to_address,
-            subject=row.subject,
-            body_text=row.body_text,
-            body_html=row.body_html,
-            headers=dict(row.headers or {}),
-            message_id=row.message_id,
-            attempts=row.attempts,
-            created_at_header=format_datetime(row.created_at),
-        )
-        for row in sorted(rows, key=lambda row: row.id)
-    ]
-    return token, claimed
+    return token, [_claimed(row) for row in sorted(rows, key=lambda row: row.id)]
+
+
+def _claimed(row: Any) -> ClaimedMessage:
+    return ClaimedMessage(
+        id=row.id,
+        to_address=row.to_address,
+        subject=row.subject,
+        body_text=row.body_text,
+        body_html=row.body_html,
+        headers=dict(row.headers or {}),
+        message_id=row.message_id,
+        attempts=row.attempts,
+        created_at_header=format_datetime(row.created_at),
+    )
 
 
 def build_mime(message: ClaimedMessage, sender: str) -> EmailMessage:
@@ -218,14 +219,14 @@ def _release(ids: list[int], token: str, next_attempt_at: datetime | None = None
 def deliver_batch(limit: int | None = None) -> DeliveryReport:
     """Claim one batch and deliver it. Runs inside an app context; commits as it goes."""
     config = current_app.config
-    limit = limit or config["OUTBOX_BATCH_SIZE"]
     lease = config["OUTBOX_LEASE_SECONDS"]
     timeout = config["SMTP_TIMEOUT_SECONDS"]
-    max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
     report = DeliveryReport()
 
     claimed_at = time.monotonic()
-    token, batch = claim_batch(limit, lease, max_attempts)
+    token, batch = claim_batch(
+        limit or config["OUTBOX_BATCH_SIZE"], lease, config["OUTBOX_MAX_ATTEMPTS"]
+    )
     if not batch:
         return report
     # Stop early rather than send under a lease that may run out mid-message.
@@ -241,40 +242,58 @@ def deliver_batch(limit: int | None = None) -> DeliveryReport:
                 _release(rest, token)
                 report.released += len(rest)
                 break
-            try:
-                transport.send(build_mime(message, config["MAIL_FROM"]), key=f"{message.id:08d}")
-            except PermanentError as exc:
-                _finish(message.id, token, status=OutboxStatus.FAILED, last_error=str(exc))
-                report.failed += 1
-                report.errors.append(str(exc))
-            except TransientError as exc:
-                report.errors.append(str(exc))
-                if message.attempts >= max_attempts:
-                    _finish(message.id, token, status=OutboxStatus.FAILED, last_error=str(exc))
-                    report.failed += 1
-                    continue
-                retry_at = utcnow() + timedelta(
-                    seconds=backoff_seconds(message.attempts, config["OUTBOX_BACKOFF_SECONDS"])
-                )
-                _finish(
-                    message.id,
-                    token,
-                    status=OutboxStatus.QUEUED,
-                    next_attempt_at=retry_at,
-                    last_error=str(exc),
-                )
-                report.retried += 1
+            retry_at = _deliver_one(transport, message, token, report)
+            if retry_at is not None:
                 # The server is unreachable for all of them: try the rest at the same time.
                 rest = [item.id for item in batch[index + 1 :]]
                 _release(rest, token, next_attempt_at=retry_at)
                 report.released += len(rest)
                 break
-            else:
-                _finish(
-                    message.id, token, status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None
-                )
-                report.sent += 1
     return report
+
+
+def _deliver_one(
+    transport: Any, message: ClaimedMessage, token: str, report: DeliveryReport
+) -> datetime | None:
+    """Send one claimed message and record how it went; the retry time if the server is away.
+
+    A message that cannot even be built fails alone, permanently, with its reason: its
+    neighbours in the batch are not its fault.
+    """
+    config = current_app.config
+    try:
+        mime = build_mime(message, config["MAIL_FROM"])
+    except Exception as exc:
+        reason = f"the message could not be built: {exc}"
+        _finish(message.id, token, status=OutboxStatus.FAILED, last_error=reason[:500])
+        report.failed += 1
+        report.errors.append(reason)
+        return None
+    try:
+        transport.send(mime, key=f"{message.id:08d}")
+    except PermanentError as exc:
+        _finish(message.id, token, status=OutboxStatus.FAILED, last_error=str(exc))
+        report.failed += 1
+        report.errors.append(str(exc))
+        return None
+    except TransientError as exc:
+        report.errors.append(str(exc))
+        if message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+            _finish(message.id, token, status=OutboxStatus.FAILED, last_error=str(exc))
+            report.failed += 1
+            return None
+        retry_at = utcnow() + timedelta(
+            seconds=backoff_seconds(message.attempts, config["OUTBOX_BACKOFF_SECONDS"])
+        )
+        _finish(
+            message.id, token, status=OutboxStatus.QUEUED, next_attempt_at=retry_at,
+            last_error=str(exc),
+        )  # fmt: skip
+        report.retried += 1
+        return retry_at
+    _finish(message.id, token, status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
+    report.sent += 1
+    return None
 
 
 def deliver_pending(max_batches: int = 1000) -> DeliveryReport:

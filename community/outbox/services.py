@@ -6,6 +6,7 @@ all. Delivery is somebody else's job (`community.outbox.delivery`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid
@@ -91,6 +92,30 @@ class Email:
     category: str
     list_key: str | None = None
     locale: str | None = None
+    # Extra headers (In-Reply-To, References, Reply-To, Auto-Submitted) and a Message-ID
+    # chosen by the caller, for conversations that thread replies by these headers.
+    headers: Mapping[str, str] | None = None
+    message_id: str | None = None
+
+
+# Line and paragraph separators and control characters end a header line in some mail
+# software and are refused by Python's email package: a header value never carries them.
+_HEADER_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def header_value(value: object, limit: int = 998) -> str:
+    """`value` made safe for one header line: every line break and control character becomes
+    a space, and the result is trimmed to `limit` characters."""
+    return _HEADER_BREAKS.sub(" ", str(value)).strip()[:limit]
+
+
+def new_message_id() -> str:
+    """A Message-ID in our mail domain, for a caller that must know it before queueing."""
+    return make_msgid(domain=_mail_domain())
+
+
+def _mail_domain() -> str:
+    return current_app.config["MAIL_FROM"].rpartition("@")[2].strip(" >") or "localhost"
 
 
 def _opted_out(emails: Sequence[Email]) -> set[tuple[str, str]]:
@@ -117,7 +142,9 @@ def _render_row(email: Email, domain: str) -> dict[str, Any]:
     give them `config` and gettext.
     """
     environment = current_app.jinja_env
-    headers: dict[str, str] = {}
+    headers = {
+        header_value(name, 76): header_value(value) for name, value in (email.headers or {}).items()
+    }
     context = dict(email.context)
     if email.list_key:
         url = external_url("outbox.unsubscribe", token=unsubscribe_token(email.to, email.list_key))
@@ -127,12 +154,12 @@ def _render_row(email: Email, domain: str) -> dict[str, Any]:
     return {
         "dedupe_key": email.dedupe_key[:255],
         "category": email.category,
-        "to_address": email.to,
-        "subject": str(email.subject)[:255],
+        "to_address": header_value(email.to, 254),
+        "subject": header_value(email.subject, 255),
         "body_text": environment.get_template(f"email/{email.template}.txt").render(context),
         "body_html": environment.get_template(f"email/{email.template}.html").render(context),
         "headers": headers,
-        "message_id": make_msgid(domain=domain),
+        "message_id": header_value(email.message_id or make_msgid(domain=domain), 255),
     }
 
 
@@ -152,7 +179,7 @@ def _queue(emails: Sequence[Email]) -> list[int]:
             continue
         seen.add(key)
         by_locale.setdefault(email.locale or config["BABEL_DEFAULT_LOCALE"], []).append(email)
-    domain = config["MAIL_FROM"].rpartition("@")[2].strip(" >") or "localhost"
+    domain = _mail_domain()
     rows = []
     for locale, group in by_locale.items():
         with force_locale(locale):
@@ -187,6 +214,8 @@ def enqueue_email(
     category: str,
     list_key: str | None = None,
     locale: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    message_id: str | None = None,
 ) -> int | None:
     """Queue one email in the current transaction; its id, or None when deduplicated or
     opted out.
@@ -195,7 +224,10 @@ def enqueue_email(
     `subject` are rendered in the recipient's `locale`. With a `list_key`, the email carries a
     one-click unsubscribe link and header for that list.
     """
-    ids = _queue([Email(to, subject, template, context, dedupe_key, category, list_key, locale)])
+    email = Email(
+        to, subject, template, context, dedupe_key, category, list_key, locale, headers, message_id
+    )
+    ids = _queue([email])
     return ids[0] if ids else None
 
 

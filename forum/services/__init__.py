@@ -4,9 +4,11 @@
 - `answers`: accept an answer, vote, turn an answer into a knowledge-base draft;
 - `moderation`: flags, the queue, hide, restore, lock, pin, move;
 - `notifications`: watching, in-site notifications, reply and mention emails;
-- `reading`: what the pages show (no writes, except marking a visited topic read);
+- `reading`: what the pages show (no writes);
 - `categories`, `profiles`, `sandbox`, `indexing`, `realtime`, `counters`: their parts.
 
-Each write checks `forum.policy`, changes rows, queues emails and search-index changes in
-the same transaction, commits, then pushes to open pages.
+Each write checks `forum.policy` (refusing with `community.errors`), changes rows, and
+queues its emails, search-index changes and real-time pushes (`realtime`, through
+`community.realtime.push_after_commit`) in the same transaction before it commits: a
+rolled-back change sends nothing.
 """

@@ -15,10 +15,10 @@ from sqlalchemy import delete, select
 
 from community.accounts.models import User
 from community.db import utcnow
+from community.errors import InvalidInput, NotAllowed, NotFound
 from community.extensions import db, insert_ignoring_conflicts
 from community.urls import external_url
 from forum import policy
-from forum.errors import ForumError, NotAllowed, TopicNotFound
 from forum.models import Post, PostVote, Topic
 from forum.services import counters, notifications, realtime
 from forum.services.indexing import sync_topic
@@ -29,7 +29,7 @@ from kb.services.articles import ArticleInput, save_article
 def _topic_of(post: Post, by: User) -> Topic:
     topic = db.session.get_one(Topic, post.topic_id)
     if not policy.can_see_topic(topic, by) or not policy.can_see_post_body(post, by):
-        raise TopicNotFound()
+        raise NotFound()
     return topic
 
 
@@ -46,16 +46,16 @@ def accept_answer(post: Post, *, by: User) -> Topic:
     counters.touch_category(topic.category_id)
     told = notifications.notify_accepted(post, topic, by)
     sync_topic(topic)
-    db.session.commit()
     realtime.topic_changed(topic)
     notifications.push_counts(told)
+    db.session.commit()
     return topic
 
 
 def unaccept_answer(topic: Topic, *, by: User) -> Topic:
     """The topic is open again: no answer shown first, out of the site search."""
     if not policy.can_see_topic(topic, by):
-        raise TopicNotFound()
+        raise NotFound()
     if not policy.can_unaccept(topic, by):
         raise NotAllowed()
     topic.accepted_post_id = None
@@ -63,8 +63,8 @@ def unaccept_answer(topic: Topic, *, by: User) -> Topic:
     counters.touch_topic(topic)
     counters.touch_category(topic.category_id)
     sync_topic(topic)
-    db.session.commit()
     realtime.topic_changed(topic)
+    db.session.commit()
     return topic
 
 
@@ -92,9 +92,8 @@ def set_vote(post: Post, *, by: User, up: bool) -> int:
         topic.vote_count = Topic.vote_count + step
         counters.touch_topic(topic)
         counters.touch_category(topic.category_id)
+        realtime.post_voted(topic, post)
     db.session.commit()
-    if step:
-        realtime.post_voted(topic, post.id, post.vote_count)
     return post.vote_count
 
 
@@ -104,13 +103,28 @@ def make_article_draft(topic: Topic, *, by: User) -> Article:
     Asking twice opens the draft made the first time (while it exists).
     """
     if not policy.can_see_topic(topic, by):
-        raise TopicNotFound()
+        raise NotFound()
     if not policy.can_make_article(topic, by):
         raise NotAllowed()
     if topic.kb_article_id is not None:
         existing = db.session.get(Article, topic.kb_article_id)
         if existing is not None:
             return existing
+    question, answer = _question_and_answer(topic)
+    return save_article(
+        None,
+        ArticleInput(
+            title=topic.title,
+            body=_article_body(topic, question, answer),
+            tags=list(topic.tags or []),
+            note=_("From community topic %(id)d", id=topic.id),
+        ),
+        by=by,
+        with_article=lambda article: setattr(topic, "kb_article_id", article.id),
+    )
+
+
+def _question_and_answer(topic: Topic) -> tuple[Post, Post]:
     posts = {
         post.number: post
         for post in db.session.scalars(
@@ -123,9 +137,14 @@ def make_article_draft(topic: Topic, *, by: User) -> Article:
     question = posts.pop(1, None)
     answer = next(iter(posts.values()), None)
     if question is None or answer is None:
-        raise ForumError(_("This topic has no accepted answer to turn into an article."))
+        raise InvalidInput(_("This topic has no accepted answer to turn into an article."))
+    return question, answer
+
+
+def _article_body(topic: Topic, question: Post, answer: Post) -> str:
+    """The question, the answer under a heading, and a link back to the topic."""
     link = external_url("forum.topic", topic_id=topic.id, slug=topic.slug)
-    body = "\n\n".join(
+    return "\n\n".join(
         [
             question.body,
             "## " + _("Answer"),
@@ -138,15 +157,3 @@ def make_article_draft(topic: Topic, *, by: User) -> Article:
             ),
         ]
     )
-    article = save_article(
-        None,
-        ArticleInput(
-            title=topic.title,
-            body=body,
-            tags=list(topic.tags or []),
-            note=_("From community topic %(id)d", id=topic.id),
-        ),
-        by=by,
-        with_article=lambda article: setattr(topic, "kb_article_id", article.id),
-    )
-    return article

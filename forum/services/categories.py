@@ -8,11 +8,16 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from community.errors import InvalidInput, NotAllowed
 from community.extensions import db
-from community.forms import clean_text, has_visible_text
+from community.forms import (
+    CATEGORY_DESCRIPTION_MAX,
+    CATEGORY_POSITION_MAX,
+    clean_text,
+    has_visible_text,
+)
 from forum import policy
 from forum.content import slugify
-from forum.errors import ForumError, NotAllowed
 from forum.models import MAX_CATEGORY_NAME, ForumCategory
 
 
@@ -62,17 +67,17 @@ def save_category(category: ForumCategory | None, data: CategoryInput, *, by: An
         raise NotAllowed()
     name = " ".join(clean_text(data.name).split())
     if not has_visible_text(name):
-        raise ForumError(_("Give the category a name."), field="name")
+        raise InvalidInput(_("Give the category a name."), field="name")
     if len(name) > MAX_CATEGORY_NAME:
-        raise ForumError(
+        raise InvalidInput(
             _("Keep the name under %(count)d characters.", count=MAX_CATEGORY_NAME), field="name"
         )
     if category is None:
         category = ForumCategory(slug=_unique_slug(name, None))
         db.session.add(category)
     category.name = name
-    category.description = clean_text(data.description)[:1000]
-    category.position = max(0, min(int(data.position), 10_000))
+    category.description = clean_text(data.description)[:CATEGORY_DESCRIPTION_MAX]
+    category.position = max(0, min(int(data.position), CATEGORY_POSITION_MAX))
     category.announcement_only = bool(data.announcement_only)
     category.version = (category.version or 0) + 1
     db.session.commit()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -39,23 +39,16 @@ def _searchable():  # type: ignore[no-untyped-def]
     )
 
 
-def _document(
-    topic_id: int,
-    title: str,
-    slug: str,
-    tags: list[str] | None,
-    solved_at: datetime | None,
-    question: str,
-    answer: str,
-) -> SearchDocument:
+def _document(topic: Any, question: str, answer: str) -> SearchDocument:
+    """A topic (a `Topic`, or a row with its columns) with its question and answer."""
     return SearchDocument(
         kind=KIND,
-        key=str(topic_id),
-        title=title,
+        key=str(topic.id),
+        title=topic.title,
         text=plain_text(question + "\n\n" + answer),
-        url=topic_path(topic_id, slug),
-        tags=list(tags or []),
-        updated_at=solved_at,
+        url=topic_path(topic.id, topic.slug),
+        tags=list(topic.tags or []),
+        updated_at=topic.solved_at,
     )
 
 
@@ -76,17 +69,7 @@ def sync_topic(topic: Topic) -> None:
         question = bodies.pop(1, None)
         if question is not None and bodies:
             answer = next(iter(bodies.values()))
-            index_after_commit(
-                _document(
-                    topic.id,
-                    topic.title,
-                    topic.slug,
-                    topic.tags,
-                    topic.solved_at,
-                    question,
-                    answer,
-                )
-            )
+            index_after_commit(_document(topic, question, answer))
             return
     remove_after_commit(KIND, str(topic.id))
 
@@ -127,15 +110,7 @@ def solved_documents(batch_size: int = BATCH_SIZE) -> Iterator[list[SearchDocume
         questions = {row.topic_id: row.body for row in rows if row.number == 1}
         answers = {row.topic_id: row.body for row in rows if row.id == wanted[row.topic_id]}
         yield [
-            _document(
-                topic.id,
-                topic.title,
-                topic.slug,
-                topic.tags,
-                topic.solved_at,
-                questions[topic.id],
-                answers[topic.id],
-            )
+            _document(topic, questions[topic.id], answers[topic.id])
             for topic in topics
             if topic.id in questions and topic.id in answers
         ]

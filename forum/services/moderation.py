@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,11 +19,11 @@ from sqlalchemy import func, select, update
 
 from community.accounts.models import User
 from community.db import utcnow
+from community.errors import InvalidInput, NotAllowed, NotFound
 from community.extensions import db
 from community.forms import clean_text
 from community.markdown import render_markdown
 from forum import policy
-from forum.errors import ForumError, NotAllowed, TopicNotFound
 from forum.models import (
     MAX_FLAG_NOTE,
     Flag,
@@ -76,11 +77,18 @@ def _open_flag_count(post_id: int) -> int:
     )
 
 
-def _resolve_flags(post: Post, by: User | None, resolution: str) -> None:
+def resolve_flags(
+    post: Post, by: User | None, resolution: str, *, at: datetime | None = None
+) -> None:
+    """Close the post's open flags with how they ended (in the caller's transaction)."""
     db.session.execute(
         update(Flag)
         .where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
-        .values(resolved_at=utcnow(), resolved_by_id=by.id if by else None, resolution=resolution)
+        .values(
+            resolved_at=at or utcnow(),
+            resolved_by_id=by.id if by else None,
+            resolution=resolution,
+        )
     )
     post.open_flag_count = 0
 
@@ -90,17 +98,17 @@ def flag_post(post: Post, *, by: User, reason: str, note: str = "") -> Flag:
     """Report a post to the moderators; enough reports hide it until they look."""
     topic = db.session.get_one(Topic, post.topic_id)
     if not policy.can_see_topic(topic, by):
-        raise TopicNotFound()
+        raise NotFound()
     if not policy.can_flag(post, topic, by):
         raise NotAllowed()
     if reason not in set(FlagReason):
-        raise ForumError(_("Choose a reason."), field="reason")
+        raise InvalidInput(_("Choose a reason."), field="reason")
     note = clean_text(note)[:MAX_FLAG_NOTE]
     if reason == FlagReason.OTHER and not note:
-        raise ForumError(_("Tell the moderators what is wrong."), field="note")
+        raise InvalidInput(_("Tell the moderators what is wrong."), field="note")
     flag = db.session.scalar(select(Flag).where(Flag.post_id == post.id, Flag.user_id == by.id))
     if flag is not None and flag.resolved_at is None:
-        raise ForumError(_("You have flagged this post already; a moderator will look at it."))
+        raise InvalidInput(_("You have flagged this post already; a moderator will look at it."))
     if flag is None:
         flag = Flag(post_id=post.id, user_id=by.id, reason=reason, note=note)
         db.session.add(flag)
@@ -109,7 +117,6 @@ def flag_post(post: Post, *, by: User, reason: str, note: str = "") -> Flag:
         flag.resolved_at = flag.resolved_by_id = flag.resolution = None
     db.session.flush()
     post.open_flag_count = _open_flag_count(post.id)
-    hidden = False
     if (
         post.open_flag_count >= setting("FORUM_FLAGS_TO_HIDE")
         and not post.is_hidden
@@ -117,10 +124,8 @@ def flag_post(post: Post, *, by: User, reason: str, note: str = "") -> Flag:
     ):
         _hide(post, topic, None)
         log_action(None, ModerationKind.AUTO_HIDE, topic_id=topic.id, post_id=post.id)
-        hidden = True
-    db.session.commit()
-    if hidden:
         _push_hidden(post, topic)
+    db.session.commit()
     return flag
 
 
@@ -128,14 +133,14 @@ def dismiss_flags(post: Post, *, by: User) -> None:
     """The flags were wrong: close them, and bring back a post they hid."""
     _require_moderator(by)
     topic = db.session.get_one(Topic, post.topic_id)
-    _resolve_flags(post, by, "dismissed")
+    resolve_flags(post, by, "dismissed")
     brought_back = post.is_hidden and post.hidden_by_id is None
     if brought_back:
         _restore(post, topic)
     log_action(by, ModerationKind.DISMISS_FLAGS, topic_id=topic.id, post_id=post.id)
-    db.session.commit()
     if brought_back:
         realtime.post_changed(topic, post.id)
+    db.session.commit()
 
 
 # Hiding and restoring ------------------------------------------------------------------------
@@ -149,6 +154,13 @@ def _hide(post: Post, topic: Topic, by: User | None) -> None:
     withdraw_post(post, topic)
 
 
+def _recount(topic: Topic) -> None:
+    """Visibility changed: the counts, the latest activity and the search index follow."""
+    counters.refresh_topic(topic)
+    counters.refresh_category(topic.category_id)
+    sync_topic(topic)
+
+
 def withdraw_post(post: Post, topic: Topic) -> None:
     """A post has left readers' view (hidden or deleted): what showed it follows.
 
@@ -160,9 +172,7 @@ def withdraw_post(post: Post, topic: Topic) -> None:
     if topic.accepted_post_id == post.id:
         topic.accepted_post_id = None
         topic.solved_at = None
-    counters.refresh_topic(topic)
-    counters.refresh_category(topic.category_id)
-    sync_topic(topic)
+    _recount(topic)
 
 
 def _restore(post: Post, topic: Topic) -> None:
@@ -174,12 +184,11 @@ def _restore(post: Post, topic: Topic) -> None:
     if post.is_question:
         topic.is_hidden = False
         topic.deleted_at = None
-    counters.refresh_topic(topic)
-    counters.refresh_category(topic.category_id)
-    sync_topic(topic)
+    _recount(topic)
 
 
 def _push_hidden(post: Post, topic: Topic) -> None:
+    """Open pages drop the topic (its question is hidden) or fetch the hidden post."""
     if post.is_question:
         realtime.topic_gone(topic.id)
     else:
@@ -190,12 +199,12 @@ def hide_post(post: Post, *, by: User, reason: str = "") -> None:
     """Hide a post from readers (the question hides its topic); its flags are settled."""
     _require_moderator(by)
     topic = db.session.get_one(Topic, post.topic_id)
-    _resolve_flags(post, by, "hidden")
+    resolve_flags(post, by, "hidden")
     if not post.is_hidden:
         _hide(post, topic, by)
     log_action(by, ModerationKind.HIDE_POST, topic_id=topic.id, post_id=post.id, detail=reason)
-    db.session.commit()
     _push_hidden(post, topic)
+    db.session.commit()
 
 
 def restore_post(post: Post, *, by: User) -> None:
@@ -204,11 +213,11 @@ def restore_post(post: Post, *, by: User) -> None:
     topic = db.session.get_one(Topic, post.topic_id)
     _restore(post, topic)
     log_action(by, ModerationKind.RESTORE_POST, topic_id=topic.id, post_id=post.id)
-    db.session.commit()
     if post.is_question:
         realtime.topic_changed(topic)
     else:
         realtime.post_changed(topic, post.id)
+    db.session.commit()
 
 
 TOPIC_ACTIONS = {
@@ -226,7 +235,7 @@ def moderate_topic(topic: Topic, action: str, *, by: User) -> None:
     _require_moderator(by)
     kind = TOPIC_ACTIONS.get(action)
     if kind is None:
-        raise ForumError(_("Unknown action."))
+        raise InvalidInput(_("Unknown action."))
     if action in ("hide", "restore"):
         topic.is_hidden = action == "hide"
         if action == "hide":
@@ -238,9 +247,7 @@ def moderate_topic(topic: Topic, action: str, *, by: User) -> None:
                 .where(Post.topic_id == topic.id, Post.number == 1)
                 .values(is_hidden=False, hidden_at=None, hidden_by_id=None, deleted_at=None)
             )
-        counters.refresh_topic(topic)
-        counters.refresh_category(topic.category_id)
-        sync_topic(topic)
+        _recount(topic)
     else:
         if action in ("lock", "unlock"):
             topic.is_locked = action == "lock"
@@ -249,11 +256,11 @@ def moderate_topic(topic: Topic, action: str, *, by: User) -> None:
         counters.touch_topic(topic)
         counters.touch_category(topic.category_id)
     log_action(by, kind, topic_id=topic.id)
-    db.session.commit()
     if action == "hide":
         realtime.topic_gone(topic.id)
     else:
         realtime.topic_changed(topic)
+    db.session.commit()
 
 
 def move_topic(topic: Topic, category_id: int, *, by: User) -> None:
@@ -261,7 +268,7 @@ def move_topic(topic: Topic, category_id: int, *, by: User) -> None:
     _require_moderator(by)
     target = db.session.get(ForumCategory, category_id)
     if target is None:
-        raise ForumError(_("Choose a category."), field="category_id")
+        raise InvalidInput(_("Choose a category."), field="category_id")
     if target.id == topic.category_id:
         return
     previous = db.session.get_one(ForumCategory, topic.category_id)
@@ -272,8 +279,8 @@ def move_topic(topic: Topic, category_id: int, *, by: User) -> None:
     log_action(
         by, ModerationKind.MOVE, topic_id=topic.id, detail=f"{previous.name} → {target.name}"
     )
-    db.session.commit()
     realtime.topic_changed(topic)
+    db.session.commit()
 
 
 # The queue -----------------------------------------------------------------------------------

@@ -24,12 +24,12 @@ from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
 from community.db import utcnow
+from community.errors import NotAllowed, NotFound
 from community.extensions import db, insert_ignoring_conflicts
 from community.outbox.services import Email, enqueue_emails
 from community.urls import external_url
 from forum import policy
 from forum.content import excerpt
-from forum.errors import NotAllowed, TopicNotFound
 from forum.models import Notification, NotificationKind, Post, Topic, TopicUser
 from forum.services import realtime
 
@@ -65,7 +65,7 @@ def start_watching(topic_id: int, user_id: int) -> None:
 def set_watching(topic: Topic, user: Any, watching: bool) -> None:
     """Start or stop watching a topic: its reply notifications and emails."""
     if not policy.can_see_topic(topic, user):
-        raise TopicNotFound()
+        raise NotFound()
     if not policy.can_watch(topic, user):
         raise NotAllowed()
     _ensure_rows(topic.id, [user.id])
@@ -101,52 +101,57 @@ def mark_visited(relation: TopicUser) -> None:
 
 
 # Notifying -----------------------------------------------------------------------------------
-def _email_context(
-    recipient: User, post: Post, topic: Topic, author: User, body: str
-) -> dict[str, Any]:
-    return {
-        "recipient_name": recipient.display_name,
-        "author_name": author.display_name,
-        "topic_title": topic.title,
-        "excerpt": excerpt(body),
-        "post_url": external_url("forum.post", post_id=post.id),
-        "topic_url": external_url("forum.topic", topic_id=topic.id, slug=topic.slug),
-    }
+def _add_notice(
+    user_id: int, kind: NotificationKind, post: Post, actor_id: int, **values: Any
+) -> None:
+    db.session.add(
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            topic_id=post.topic_id,
+            post_id=post.id,
+            actor_id=actor_id,
+            **values,
+        )
+    )
+
+
+def _email(
+    kind: str, subject: Any, list_key: str, recipient: User, post: Post, topic: Topic, author: User
+) -> Email:
+    """A reply or mention email (`kind`), sent once per post and person whatever retries."""
+    return Email(
+        to=recipient.email,
+        subject=subject,
+        template=f"forum_{kind}",
+        context={
+            "recipient_name": recipient.display_name,
+            "author_name": author.display_name,
+            "topic_title": topic.title,
+            "excerpt": excerpt(post.body),
+            "post_url": external_url("forum.post", post_id=post.id),
+            "topic_url": external_url("forum.topic", topic_id=topic.id, slug=topic.slug),
+        },
+        dedupe_key=f"forum.{kind}:{post.id}:{recipient.id}",
+        category=f"forum_{kind}",
+        list_key=list_key,
+        locale=recipient.locale,
+    )
 
 
 def notify_mentions(post: Post, topic: Topic, author: User, people: Sequence[User]) -> list[int]:
     """Tell each person mentioned (who may read the topic); returns who was told."""
     told = []
     emails = []
+    subject = _l(
+        "%(name)s mentioned you in “%(title)s”", name=author.display_name, title=topic.title
+    )
     for person in people:
         if person.id == author.id or not policy.can_see_topic(topic, person):
             continue
-        db.session.add(
-            Notification(
-                user_id=person.id,
-                kind=NotificationKind.MENTION,
-                topic_id=topic.id,
-                post_id=post.id,
-                actor_id=author.id,
-            )
-        )
+        _add_notice(person.id, NotificationKind.MENTION, post, author.id)
         if person.is_confirmed:
-            emails.append(
-                Email(
-                    to=person.email,
-                    subject=_l(
-                        "%(name)s mentioned you in “%(title)s”",
-                        name=author.display_name,
-                        title=topic.title,
-                    ),
-                    template="forum_mention",
-                    context=_email_context(person, post, topic, author, post.body),
-                    dedupe_key=f"forum.mention:{post.id}:{person.id}",
-                    category="forum_mention",
-                    list_key=MENTIONS_LIST,
-                    locale=person.locale,
-                )
-            )
+            emails.append(_email("mention", subject, MENTIONS_LIST, person, post, topic, author))
         told.append(person.id)
     enqueue_emails(emails)  # one statement for everyone mentioned
     if told:
@@ -163,11 +168,8 @@ def _mark_unread(topic_id: int, user_ids: list[int]) -> None:
     )
 
 
-def notify_watchers(
-    post: Post, topic: Topic, author: User, *, skip: Iterable[int] = ()
-) -> list[int]:
-    """A new reply: a notice for each watcher, and an email unless one waits unvisited."""
-    skipped = {author.id, *skip}
+def _audience(topic: Topic, skipped: set[int]) -> list[tuple[TopicUser, User]]:
+    """The topic's active watchers who may still read it, with their relation rows."""
     watchers = db.session.execute(
         select(TopicUser, User)
         .join(User, User.id == TopicUser.user_id)
@@ -177,40 +179,44 @@ def notify_watchers(
             User.is_active_account.is_(True),
         )
     )
-    audience = [
+    return [
         (relation, person)
         for relation, person in watchers
         if person.id not in skipped and policy.can_see_topic(topic, person)
     ]
-    if not audience:
-        return []
-    ids = [person.id for _relation, person in audience]
-    gathered = {
+
+
+def _unread_reply_notices(topic_id: int, user_ids: list[int]) -> dict[int, Notification]:
+    """Each person's unread reply notice in the topic, which new replies gather into."""
+    return {
         notice.user_id: notice
         for notice in db.session.scalars(
             select(Notification).where(
-                Notification.topic_id == topic.id,
+                Notification.topic_id == topic_id,
                 Notification.kind == NotificationKind.REPLY,
                 Notification.read_at.is_(None),
-                Notification.user_id.in_(ids),
+                Notification.user_id.in_(user_ids),
             )
         )
     }
+
+
+def notify_watchers(
+    post: Post, topic: Topic, author: User, *, skip: Iterable[int] = ()
+) -> list[int]:
+    """A new reply: a notice for each watcher, and an email unless one waits unvisited."""
+    audience = _audience(topic, {author.id, *skip})
+    if not audience:
+        return []
+    ids = [person.id for _relation, person in audience]
+    gathered = _unread_reply_notices(topic.id, ids)
     now = utcnow()
     emails = []
+    subject = _l("New reply in “%(title)s”", title=topic.title)
     for relation, person in audience:
         notice = gathered.get(person.id)
         if notice is None:
-            db.session.add(
-                Notification(
-                    user_id=person.id,
-                    kind=NotificationKind.REPLY,
-                    topic_id=topic.id,
-                    post_id=post.id,
-                    actor_id=author.id,
-                    created_at=now,
-                )
-            )
+            _add_notice(person.id, NotificationKind.REPLY, post, author.id, created_at=now)
         else:  # the link still leads to the first unread reply
             notice.count += 1
             notice.actor_id = author.id
@@ -218,18 +224,8 @@ def notify_watchers(
         relation.unread = True
         if not relation.emailed and person.is_confirmed:
             relation.emailed = True
-            emails.append(
-                Email(
-                    to=person.email,
-                    subject=_l("New reply in “%(title)s”", title=topic.title),
-                    template="forum_reply",
-                    context=_email_context(person, post, topic, author, post.body),
-                    dedupe_key=f"forum.reply:{post.id}:{person.id}",
-                    category="forum_reply",
-                    list_key=replies_list_key(topic.id),
-                    locale=person.locale,
-                )
-            )
+            list_key = replies_list_key(topic.id)
+            emails.append(_email("reply", subject, list_key, person, post, topic, author))
     enqueue_emails(emails)  # one statement for every watcher, however many
     return ids
 
@@ -238,22 +234,17 @@ def notify_accepted(post: Post, topic: Topic, by: User) -> list[int]:
     """The answer's author learns their reply was accepted (unless they chose it)."""
     if post.author_id is None or post.author_id == by.id:
         return []
-    db.session.add(
-        Notification(
-            user_id=post.author_id,
-            kind=NotificationKind.ACCEPTED,
-            topic_id=topic.id,
-            post_id=post.id,
-            actor_id=by.id,
-        )
-    )
+    _add_notice(post.author_id, NotificationKind.ACCEPTED, post, by.id)
     _ensure_rows(topic.id, [post.author_id])
     _mark_unread(topic.id, [post.author_id])
     return [post.author_id]
 
 
 def push_counts(user_ids: Iterable[int]) -> None:
-    """After the commit: new unread counts to the badges of open pages."""
+    """Queue the new unread counts for the badges of open pages (sent on commit).
+
+    Called inside the transaction, before the commit: the counts include its notices.
+    """
     realtime.notification_counts(user_ids)
 
 
@@ -318,7 +309,7 @@ def open_notice(user: Any, notice_id: int) -> Notification:
     """Mark one of the person's notices read; anyone else's is not found."""
     notice = db.session.get(Notification, notice_id)
     if notice is None or notice.user_id != user.id:
-        raise TopicNotFound()
+        raise NotFound()
     if notice.read_at is None:
         notice.read_at = utcnow()
         db.session.commit()

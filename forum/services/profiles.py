@@ -16,10 +16,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from community.accounts.models import User
+from community.errors import NotFound
 from community.extensions import db
-from forum.content import handle_key
-from forum.errors import TopicNotFound
+from forum.content import RenderedBody, handle_key, link_mentions
 from forum.models import ForumProfile, Post, Topic
+from forum.paths import member_path
 
 REPUTATION_PER_VOTE = 10
 REPUTATION_PER_ACCEPTED = 15
@@ -105,6 +106,15 @@ def people_named(handles: list[str]) -> dict[str, User]:
     return found
 
 
+def linked_mentions(rendered: RenderedBody) -> tuple[dict[str, User], str]:
+    """The people a rendered body names, and its HTML with their handles linked."""
+    people = people_named(rendered.mentions)
+    html = link_mentions(
+        rendered.html, {key: str(person.id) for key, person in people.items()}, member_path
+    )
+    return people, html
+
+
 @dataclass(frozen=True)
 class MemberStats:
     topics: int
@@ -168,7 +178,7 @@ def member_page(user_id: int) -> MemberPage:
     """A member's public forum profile: figures and their latest topics and answers."""
     user = db.session.get(User, user_id)
     if user is None or not user.is_active:
-        raise TopicNotFound()
+        raise NotFound()
     profile = db.session.get(ForumProfile, user_id)
     topics = db.session.scalars(
         select(Topic)

@@ -21,10 +21,10 @@ from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
+from community.errors import NotFound
 from community.extensions import db
 from community.paging import PageNumbers
 from forum import policy
-from forum.errors import TopicNotFound
 from forum.models import ForumCategory, ForumProfile, Post, PostVote, Topic, TopicTag, TopicUser
 from forum.services.notifications import topic_user
 from forum.settings import setting
@@ -201,7 +201,7 @@ def readable_topic(topic_id: int, user: Any) -> tuple[Topic, ForumCategory]:
         .where(Topic.id == topic_id)
     ).first()
     if row is None or not policy.can_see_topic(row[0], user):
-        raise TopicNotFound()
+        raise NotFound()
     return row[0], row[1]
 
 
@@ -211,7 +211,7 @@ def readable_post(post_id: int, user: Any) -> tuple[Post, Topic]:
         select(Post, Topic).join(Topic, Topic.id == Post.topic_id).where(Post.id == post_id)
     ).first()
     if row is None or not policy.can_see_topic(row[1], user):
-        raise TopicNotFound()
+        raise NotFound()
     return row[0], row[1]
 
 

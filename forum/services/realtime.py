@@ -1,81 +1,73 @@
-"""Live topic pages: push what changed to the browsers watching, after the commit.
+"""Live topic pages: what each forum change tells the browsers watching, once it commits.
 
 Each open topic page joins its topic's room (`forum.events` checks the reader may see the
 topic first); a signed-in reader also joins their own room, for the notification count.
 Pushes carry only ids, numbers and the topic's version: the page fetches the new posts
 itself, rendered for its reader (language, time zone, the buttons that reader may use),
 through the same permission checks as a page load. The version lets a page that was
-offline for a while see that it missed something. Room names are keyed with the secret
-key, so two portals sharing one Redis never deliver into each other's rooms.
+offline for a while see that it missed something.
 
-With `REDIS_URL` set, `socketio.emit` goes through Flask-SocketIO's message queue and
-reaches readers connected to any server process.
+Services call these inside their transaction, before the commit: the payload is read from
+the rows as they will be committed, and `community.realtime.push_after_commit` sends it
+when the commit succeeds (and drops it on a rollback).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 
-from community.extensions import db, socketio
-from forum.models import Notification, Topic
-
-log = logging.getLogger(__name__)
+from community.extensions import db
+from community.realtime import push_after_commit, room
+from forum.models import Notification, Post, Topic
 
 NAMESPACE = "/forum"
 
 
-@lru_cache(maxsize=8192)
-def _room_key(secret: str, name: str) -> str:
-    return hmac.new(secret.encode(), name.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def topic_room(topic_id: int) -> str:
     """The room of a topic's open pages; only `forum.events` lets anyone in."""
-    return "forum:" + _room_key(current_app.config["SECRET_KEY"], f"topic:{topic_id}")
+    return room("forum-topic", topic_id)
 
 
 def user_room(user_id: int) -> str:
     """The room of one person's open forum pages."""
-    return "forum:" + _room_key(current_app.config["SECRET_KEY"], f"user:{user_id}")
+    return room("forum-user", user_id)
 
 
-def _emit(event: str, payload: dict[str, Any], room: str | list[str]) -> None:
-    """A push is a courtesy to open pages: the change is stored, so a failure is logged."""
-    try:
-        socketio.emit(event, payload, to=room, namespace=NAMESPACE)
-    except Exception:
-        log.exception("forum: live push %s failed", event)
+def _push_to_topic(event: str, topic_id: int, payload: dict[str, Any], **options: Any) -> None:
+    push_after_commit(event, payload, namespace=NAMESPACE, to=topic_room(topic_id), **options)
+
+
+def _version(topic: Topic) -> int:
+    """The version this transaction gives the topic (counters set it as an expression)."""
+    db.session.flush()
+    return topic.version
 
 
 def post_created(topic: Topic, number: int) -> None:
-    """A reply was committed: open pages fetch posts after the ones they show."""
-    payload = {"topic": topic.id, "number": number, "version": topic.version}
-    _emit("post_created", payload, topic_room(topic.id))
+    """A reply: open pages fetch posts after the ones they show."""
+    payload = {"topic": topic.id, "number": number, "version": _version(topic)}
+    _push_to_topic("post_created", topic.id, payload)
 
 
 def post_changed(topic: Topic, post_id: int) -> None:
     """An edit, a deletion or moderation: open pages fetch that post again."""
-    payload = {"topic": topic.id, "post": post_id, "version": topic.version}
-    _emit("post_changed", payload, topic_room(topic.id))
+    payload = {"topic": topic.id, "post": post_id, "version": _version(topic)}
+    _push_to_topic("post_changed", topic.id, payload)
 
 
-def post_voted(topic: Topic, post_id: int, count: int) -> None:
+def post_voted(topic: Topic, post: Post) -> None:
     """A reply's votes changed: open pages show the new count in place."""
-    payload = {"topic": topic.id, "post": post_id, "count": count, "version": topic.version}
-    _emit("post_voted", payload, topic_room(topic.id))
+    version = _version(topic)
+    payload = {"topic": topic.id, "post": post.id, "count": post.vote_count, "version": version}
+    _push_to_topic("post_voted", topic.id, payload)
 
 
 def topic_changed(topic: Topic) -> None:
     """Solved, locked, pinned or moved: the page offers a reload."""
-    _emit("topic_changed", {"topic": topic.id, "version": topic.version}, topic_room(topic.id))
+    _push_to_topic("topic_changed", topic.id, {"topic": topic.id, "version": _version(topic)})
 
 
 def topic_gone(topic_id: int) -> None:
@@ -83,12 +75,7 @@ def topic_gone(topic_id: int) -> None:
 
     Readers who may still see the topic (moderators) join again when they reload.
     """
-    room = topic_room(topic_id)
-    _emit("topic_gone", {"topic": topic_id}, room)
-    try:
-        socketio.close_room(room, namespace=NAMESPACE)
-    except Exception:
-        log.exception("forum: closing a topic room failed")
+    _push_to_topic("topic_gone", topic_id, {"topic": topic_id}, close_room=True)
 
 
 def notification_counts(user_ids: Iterable[int]) -> None:
@@ -105,4 +92,6 @@ def notification_counts(user_ids: Iterable[int]) -> None:
         ).all()
     )
     for user_id, count in counts.items():
-        _emit("notifications", {"count": count}, user_room(user_id))
+        push_after_commit(
+            "notifications", {"count": count}, namespace=NAMESPACE, to=user_room(user_id)
+        )

@@ -9,16 +9,17 @@ Every limit is a setting (`forum.settings`); the defaults follow Discourse's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from community.accounts.models import User
+from community.errors import InvalidInput
 from community.extensions import db
 from forum.content import RenderedBody
-from forum.errors import ForumError
 from forum.models import Post
 from forum.settings import setting
 
@@ -39,7 +40,7 @@ def check_content(user: Any, rendered: RenderedBody, now: datetime) -> None:
     new = is_new_member(user, now)
     max_links = setting("FORUM_SANDBOX_MAX_LINKS")
     if new and rendered.link_count > max_links:
-        raise ForumError(
+        raise InvalidInput(
             _(
                 "New members can put at most %(count)d links or images in a post.",
                 count=max_links,
@@ -48,7 +49,7 @@ def check_content(user: Any, rendered: RenderedBody, now: datetime) -> None:
         )
     max_mentions = setting("FORUM_SANDBOX_MAX_MENTIONS" if new else "FORUM_MAX_MENTIONS")
     if len(rendered.mentions) > max_mentions:
-        raise ForumError(
+        raise InvalidInput(
             _("You can mention at most %(count)d people in a post.", count=max_mentions),
             field="body",
         )
@@ -57,7 +58,7 @@ def check_content(user: Any, rendered: RenderedBody, now: datetime) -> None:
 def check_new_post(
     user: Any, body: str, rendered: RenderedBody, now: datetime, *, starts_topic: bool
 ) -> None:
-    """Every sandbox limit on a new topic or reply; ForumError says which one was hit."""
+    """Every sandbox limit on a new topic or reply; InvalidInput says which one was hit."""
     if user.is_staff:
         return
     check_content(user, rendered, now)
@@ -73,35 +74,44 @@ def check_new_post(
         .order_by(Post.created_at.desc())
     ).all()
     if new:
-        topics = sum(1 for number, _at, _body in recent if number == 1)
-        replies = len(recent) - topics
-        if starts_topic and topics >= setting("FORUM_SANDBOX_TOPICS_PER_DAY"):
-            raise ForumError(
-                _(
-                    "New members can start %(count)d topics in their first day. "
-                    "Please come back tomorrow.",
-                    count=setting("FORUM_SANDBOX_TOPICS_PER_DAY"),
-                )
-            )
-        if not starts_topic and replies >= setting("FORUM_SANDBOX_REPLIES_PER_DAY"):
-            raise ForumError(
-                _(
-                    "New members can post %(count)d replies in their first day. "
-                    "Please come back tomorrow.",
-                    count=setting("FORUM_SANDBOX_REPLIES_PER_DAY"),
-                )
-            )
+        _check_first_day(recent, starts_topic=starts_topic)
     if recent and gap and now - recent[0].created_at < timedelta(seconds=gap):
         wait = gap - int((now - recent[0].created_at).total_seconds())
-        raise ForumError(
+        raise InvalidInput(
             _("Please wait %(seconds)d seconds before posting again.", seconds=max(1, wait))
         )
+    _check_repeat(body, recent, now - duplicate_window)
+
+
+def _check_first_day(recent: Sequence[Row[Any]], *, starts_topic: bool) -> None:
+    """A new member's topics and replies in the last day, against their allowance."""
+    topics = sum(1 for number, _at, _body in recent if number == 1)
+    replies = len(recent) - topics
+    if starts_topic and topics >= setting("FORUM_SANDBOX_TOPICS_PER_DAY"):
+        raise InvalidInput(
+            _(
+                "New members can start %(count)d topics in their first day. "
+                "Please come back tomorrow.",
+                count=setting("FORUM_SANDBOX_TOPICS_PER_DAY"),
+            )
+        )
+    if not starts_topic and replies >= setting("FORUM_SANDBOX_REPLIES_PER_DAY"):
+        raise InvalidInput(
+            _(
+                "New members can post %(count)d replies in their first day. "
+                "Please come back tomorrow.",
+                count=setting("FORUM_SANDBOX_REPLIES_PER_DAY"),
+            )
+        )
+
+
+def _check_repeat(body: str, recent: Sequence[Row[Any]], since: datetime) -> None:
+    """The same text again, within the duplicate window, is refused."""
     text = _normalised(body)
     if any(
-        created >= now - duplicate_window and _normalised(previous) == text
-        for _number, created, previous in recent
+        created >= since and _normalised(previous) == text for _number, created, previous in recent
     ):
-        raise ForumError(
+        raise InvalidInput(
             _("You posted this same text a few minutes ago. Please add something new."),
             field="body",
         )

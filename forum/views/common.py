@@ -1,16 +1,19 @@
-"""What the forum's views share: form errors from services, JSON answers, rate limits."""
+"""What the forum's views share: rate limits, query numbers, post addresses, and the
+template helpers that render long topic pages cheaply.
+
+A refusal from a service is shown the way every feature shows it (`community.forms`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, request, url_for
+from flask import request, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 
 from community.extensions import limiter
 from forum import bp
-from forum.errors import ForumError
+from forum.models import Topic
 from forum.paths import path_for
 from forum.services.reading import page_of
 from forum.settings import rate_limit
@@ -33,21 +36,13 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     return value
 
 
-def form_error(form: FlaskForm, error: ForumError) -> None:
-    """Put a service's refusal beside its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
-def flash_error(error: ForumError) -> None:
-    flash(error.message, "error")
-
-
 def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
+
+
+def topic_location(topic: Topic) -> str:
+    """A topic's first page."""
+    return url_for("forum.topic", topic_id=topic.id, slug=topic.slug)
 
 
 def post_location(topic_id: int, slug: str, number: int) -> str:

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.permissions import acting_user
-from community.forms import CsrfOnlyForm
+from community.errors import InvalidInput
+from community.forms import CsrfOnlyForm, show_error
 from forum import bp, policy
-from forum.errors import ForumError
 from forum.forms import CategoryForm, FlagForm, MoveForm
 from forum.services import categories, moderation, reading
 from forum.services.categories import CategoryInput
-from forum.views.common import form_error, post_location, posting_limit
+from forum.views.common import post_location, posting_limit, topic_location
 
 
 @bp.route("/p/<int(max=2147483647):post_id>/flag", methods=["GET", "POST"])
@@ -30,8 +30,8 @@ def flag_post(post_id: int):
             moderation.flag_post(
                 post, by=acting_user(), reason=form.reason.data or "", note=form.note.data or ""
             )
-        except ForumError as error:
-            form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("Thank you. A moderator will look at this post."), "success")
             return redirect(post_location(topic.id, topic.slug, post.number))
@@ -81,7 +81,7 @@ def moderate_topic(topic_id: int):
         abort(400)
     moderation.moderate_topic(topic, action, by=acting_user())
     flash(_("Done."), "success")
-    return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
+    return redirect(topic_location(topic))
 
 
 @bp.route("/t/<int(max=2147483647):topic_id>/move", methods=["GET", "POST"])
@@ -97,11 +97,11 @@ def move_topic(topic_id: int):
     if form.validate_on_submit():
         try:
             moderation.move_topic(topic, form.category_id.data, by=acting_user())
-        except ForumError as error:
-            form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("The topic is moved."), "success")
-            return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
+            return redirect(topic_location(topic))
     status = 422 if form.is_submitted() else 200
     return render_template("forum/move.html", form=form, topic=topic, category=category), status
 
@@ -149,8 +149,8 @@ def _category_form(found):  # type: ignore[no-untyped-def]
                 ),
                 by=acting_user(),
             )
-        except ForumError as error:
-            form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("The category is saved."), "success")
             return redirect(url_for("forum.category", slug=saved.slug))

@@ -12,13 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.accounts.permissions import acting_user
+from community.errors import InvalidInput
 from community.extensions import limiter
+from community.forms import flash_error, show_error
 from forum import bp, policy
-from forum.errors import ForumError
 from forum.forms import EditForm, ReplyForm, TopicForm
 from forum.services import answers, categories, notifications, posting, reading
 from forum.settings import rate_limit
-from forum.views.common import flash_error, form_error, post_location, posting_limit, wants_json
+from forum.views.common import post_location, posting_limit, topic_location, wants_json
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -50,10 +51,10 @@ def new_topic():
                 ),
                 by=acting_user(),
             )
-        except ForumError as error:
-            form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
-            return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
+            return redirect(topic_location(topic))
     status = 422 if form.is_submitted() else 200
     return render_template("forum/new_topic.html", form=form, has_categories=bool(allowed)), status
 
@@ -63,16 +64,14 @@ def new_topic():
 @posting_limit
 def reply(topic_id: int):
     topic, category = reading.readable_topic(topic_id, current_user)
-    if not policy.can_reply(topic, current_user):
-        abort(403)
     form = ReplyForm()
     if form.validate_on_submit():
         try:
             post = posting.create_reply(
                 topic, form.body.data or "", by=acting_user(), nonce=form.nonce.data
             )
-        except ForumError as error:
-            form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             return redirect(post_location(topic.id, topic.slug, post.number))
     last_page = reading.page_of(topic.highest_number)
@@ -103,8 +102,8 @@ def edit_post(post_id: int):
                 ),
                 by=acting_user(),
             )
-        except ForumError as error:
-            form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("forum.post", post_id=post_id))
@@ -122,7 +121,7 @@ def delete_post(post_id: int):
         category = categories.category_by_id(topic.category_id)
         return redirect(url_for("forum.category", slug=category.slug))
     flash(_("The post is deleted."), "success")
-    return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
+    return redirect(topic_location(topic))
 
 
 @bp.post("/p/<int(max=2147483647):post_id>/vote")
@@ -143,7 +142,7 @@ def accept(post_id: int):
     post, _topic = reading.readable_post(post_id, current_user)
     topic = answers.accept_answer(post, by=acting_user())
     flash(_("Marked as the answer. Thank you for closing the loop!"), "success")
-    return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
+    return redirect(topic_location(topic))
 
 
 @bp.post("/t/<int(max=2147483647):topic_id>/unaccept")
@@ -152,7 +151,7 @@ def unaccept(topic_id: int):
     topic, _category = reading.readable_topic(topic_id, current_user)
     answers.unaccept_answer(topic, by=acting_user())
     flash(_("The topic is open again."), "success")
-    return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
+    return redirect(topic_location(topic))
 
 
 @bp.post("/t/<int(max=2147483647):topic_id>/watch")
@@ -165,7 +164,7 @@ def watch(topic_id: int):
         _("You will hear about new replies.") if watching else _("You stopped watching."),
         "success",
     )
-    return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
+    return redirect(topic_location(topic))
 
 
 @bp.post("/t/<int(max=2147483647):topic_id>/article")
@@ -174,9 +173,9 @@ def make_article(topic_id: int):
     topic, _category = reading.readable_topic(topic_id, current_user)
     try:
         article = answers.make_article_draft(topic, by=acting_user())
-    except ForumError as error:
+    except InvalidInput as error:
         flash_error(error)
-        return redirect(url_for("forum.topic", topic_id=topic.id, slug=topic.slug))
+        return redirect(topic_location(topic))
     flash(_("A knowledge-base draft was made from this topic: review it and publish."), "success")
     return redirect(url_for("kb.edit_article", slug=article.slug))
 
@@ -188,7 +187,7 @@ def preview():
     """The post being written as readers will see it: {"html": ...}; nothing is saved."""
     try:
         html = posting.preview_html(request.form.get("body", ""), by=acting_user())
-    except ForumError as error:
+    except InvalidInput as error:
         field = {"field": "body", "message": error.message}
         return jsonify(error={"code": 422, "message": error.message, "fields": [field]}), 422
     return jsonify(html=html)

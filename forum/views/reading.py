@@ -17,7 +17,6 @@ from community.extensions import cache, limiter
 from forum import bp, policy
 from forum.content import quote_markdown
 from forum.forms import ReplyForm
-from forum.models import ForumCategory
 from forum.services import categories, notifications, reading
 from forum.settings import rate_limit
 from forum.views.common import int_arg, post_location
@@ -73,19 +72,12 @@ def category(slug: str):
         filter=chosen,
         filters=reading.FILTERS,
         topics=reading.category_topics(found, filter=chosen, page=page, user=current_user),
-        can_start=_can_start(found),
+        can_start=policy.offers_new_topic(found, current_user),
         can_manage=policy.can_manage_categories(current_user),
     )
     if shared:
         _keep(key, html)
     return html
-
-
-def _can_start(found: ForumCategory) -> bool:
-    """Visitors see the button too (it leads to the login), except where only staff post."""
-    if policy.signed_in(current_user):
-        return policy.can_start_topic(found, current_user)
-    return not found.announcement_only
 
 
 @bp.get("/tags/<tag>")

@@ -109,12 +109,13 @@ def search(
     kinds: tuple[str, ...] | list[str] | None = None,
 ) -> SearchPage:
     """Best matches first, highlighted snippets, paging, and a "did you mean" when thin."""
-    return engine().search(
+    search_engine = engine()
+    return search_engine.search(
         query,
         page=page,
         per_page=per_page,
         category=category,
-        kinds=tuple(kinds) if kinds else None,
+        kinds=tuple(kinds) if kinds else search_engine.public_kinds(),
     )
 
 
@@ -122,7 +123,9 @@ def suggest(
     prefix: str, *, limit: int = 8, kinds: tuple[str, ...] | list[str] | None = None
 ) -> list[Hit]:
     """Titles matching what has been typed so far (the last word may be unfinished)."""
-    return engine().suggest(prefix, limit=limit, kinds=tuple(kinds) if kinds else None)
+    search_engine = engine()
+    chosen = tuple(kinds) if kinds else search_engine.public_kinds()
+    return search_engine.suggest(prefix, limit=limit, kinds=chosen)
 
 
 def rebuild(progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:

@@ -90,7 +90,8 @@ class SearchSource:
     `documents()` yields every document that should be searchable (for `kb reindex`), in
     batches; `count()` says how many, for the progress bar. `fallback(words, category,
     limit)` answers from the database while the index is missing; `None` means this kind is
-    simply absent from results until the index is back.
+    simply absent from results until the index is back. A kind that is not `public` (support
+    requests, for agents) is found only by a search that names it in `kinds`.
     """
 
     kind: str
@@ -98,3 +99,4 @@ class SearchSource:
     documents: Callable[[], Iterator[list[SearchDocument]]]
     count: Callable[[], int]
     fallback: Callable[[list[str], str | None, int], list[FallbackRow]] | None = None
+    public: bool = True

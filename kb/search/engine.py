@@ -70,6 +70,10 @@ class SearchEngine:
     def add_source(self, source: SearchSource) -> None:
         self.sources[source.kind] = source
 
+    def public_kinds(self) -> tuple[str, ...]:
+        """What a search that names no kinds covers: everything but private kinds."""
+        return tuple(kind for kind, source in self.sources.items() if source.public)
+
     def label(self, kind: str) -> str:
         source = self.sources.get(kind)
         return str(source.label) if source else kind

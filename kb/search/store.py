@@ -251,34 +251,50 @@ class IndexStore:
             name = self._new_name()
             storage = FileStorage(str(self.root / name)).create()
             ix = FileIndex.create(storage, build_schema())
-            journal = self.root / f"{name}.journal"
             self.marker.write_text(name + "\n")
-            count = 0
-            writer = ix.writer(codec=codec(), limitmb=limitmb)
-            try:
-                for batch in batches:
-                    for doc in batch:
-                        writer.add_document(**document_fields(doc))
-                    count += len(batch)
-                    if progress:
-                        progress(len(batch))
-            except BaseException:
-                writer.cancel()
-                self.marker.unlink(missing_ok=True)
-                shutil.rmtree(self.root / name, ignore_errors=True)
-                raise
-            writer.commit()
-            with self._write_lock():
-                if journal.exists():
-                    lines = journal.read_text(encoding="utf-8").splitlines()
-                    write_changes(ix, (Change.from_json(line) for line in lines if line))
-                    journal.unlink()
-                self._point_to(name)
-                self.marker.unlink(missing_ok=True)
+            count = self._fill(ix, name, batches, progress, limitmb)
+            self._swap_in(ix, name)
             self._remove_old(keep=name)
             return count
         finally:
             lock.release()
+
+    def _fill(
+        self,
+        ix: FileIndex,
+        name: str,
+        batches: Iterable[list[SearchDocument]],
+        progress: Callable[[int], None] | None,
+        limitmb: int,
+    ) -> int:
+        """Write every document into the new index; a failure leaves no trace of it."""
+        count = 0
+        writer = ix.writer(codec=codec(), limitmb=limitmb)
+        try:
+            for batch in batches:
+                for doc in batch:
+                    writer.add_document(**document_fields(doc))
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+        except BaseException:
+            writer.cancel()
+            self.marker.unlink(missing_ok=True)
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
+        writer.commit()
+        return count
+
+    def _swap_in(self, ix: FileIndex, name: str) -> None:
+        """Replay the changes saved during the rebuild, then point `CURRENT` at the new index."""
+        journal = self.root / f"{name}.journal"
+        with self._write_lock():
+            if journal.exists():
+                lines = journal.read_text(encoding="utf-8").splitlines()
+                write_changes(ix, (Change.from_json(line) for line in lines if line))
+                journal.unlink()
+            self._point_to(name)
+            self.marker.unlink(missing_ok=True)
 
     def _remove_old(self, keep: str) -> None:
         folders = sorted(

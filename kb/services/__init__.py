@@ -6,8 +6,8 @@ Other features use this module only:
   `remove_after_commit`, `register_source`, `rebuild` (see `kb.search`);
 - articles: `articles_tagged(tag)` for help links (tracking), `article_url(slug)`.
 
-Writes live in the submodules (`articles`, `attachments`, `feedback`, `importer`), each
-owning its transaction.
+Writes live in the submodules (`articles`, `attachments`, `categories`, `feedback`,
+`importer`, `revisions`), each owning its transaction.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from community.accounts.models import User
 from community.db import utcnow
+from community.errors import InvalidInput
 from community.extensions import db, insert_ignoring_conflicts
 from community.markdown import plain_text, render, shorten
-from kb.errors import KbError
 from kb.models import Article, ArticleStatus, Category, Revision, Tag
 from kb.policy import require_editor
 from kb.services import cache_keys
@@ -65,17 +65,14 @@ def slugify(text: str, fallback: str = "article") -> str:
     return value[:80].strip("-") or fallback
 
 
-def unique_slug(title: str, *, exclude_id: int | None = None) -> str:
-    base = slugify(title)
+def unique_slug(text: str, *, fallback: str = "article", model: Any = Article) -> str:
+    """`slugify(text)`, numbered (`-2`, `-3`…) past the slugs `model` already uses."""
+    base = slugify(text, fallback)
     candidate, number = base, 1
-    while True:
-        query = select(Article.id).where(Article.slug == candidate)
-        if exclude_id is not None:
-            query = query.where(Article.id != exclude_id)
-        if db.session.scalar(query) is None:
-            return candidate
+    while db.session.scalar(select(model.id).where(model.slug == candidate)) is not None:
         number += 1
         candidate = f"{base}-{number}"
+    return candidate
 
 
 def clean_tags(names: Iterable[str]) -> list[str]:
@@ -86,10 +83,10 @@ def clean_tags(names: Iterable[str]) -> list[str]:
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise KbError(_("Use at most %(count)d tags.", count=MAX_TAGS), field="tags")
+        raise InvalidInput(_("Use at most %(count)d tags.", count=MAX_TAGS), field="tags")
     for tag in tags:
         if len(tag) > MAX_TAG_LENGTH:
-            raise KbError(
+            raise InvalidInput(
                 _("A tag can be at most %(count)d characters.", count=MAX_TAG_LENGTH), field="tags"
             )
     return tags
@@ -105,18 +102,24 @@ def _tag_rows(names: list[str]) -> list[Tag]:
 
 
 # Writing -------------------------------------------------------------------------------------
+def _check_length(body: str) -> None:
+    if len(body) > MAX_BODY:
+        raise InvalidInput(
+            _("The article is too long (%(count)d characters at most).", count=MAX_BODY), "body"
+        )
+
+
 def _check(data: ArticleInput) -> ArticleInput:
     title = data.title.strip()
     if not title:
-        raise KbError(_("Give the article a title."), field="title")
+        raise InvalidInput(_("Give the article a title."), field="title")
     if len(title) > MAX_TITLE:
-        raise KbError(_("Keep the title under %(count)d characters.", count=MAX_TITLE), "title")
-    if len(data.body) > MAX_BODY:
-        raise KbError(
-            _("The article is too long (%(count)d characters at most).", count=MAX_BODY), "body"
+        raise InvalidInput(
+            _("Keep the title under %(count)d characters.", count=MAX_TITLE), "title"
         )
+    _check_length(data.body)
     if data.category_id is not None and db.session.get(Category, data.category_id) is None:
-        raise KbError(_("Choose one of the categories."), field="category_id")
+        raise InvalidInput(_("Choose one of the categories."), field="category_id")
     return ArticleInput(
         title=title,
         body=data.body,
@@ -247,8 +250,5 @@ def archive_article(article: Article, *, by: User) -> Article:
 def preview_html(user: Any, body: str) -> str:
     """The sanitised HTML an editor's Markdown will become (nothing is saved)."""
     require_editor(user)
-    if len(body) > MAX_BODY:
-        raise KbError(
-            _("The article is too long (%(count)d characters at most).", count=MAX_BODY), "body"
-        )
+    _check_length(body)
     return render(body).html

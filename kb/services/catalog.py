@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from community.errors import NotFound
 from community.extensions import cache, db
-from kb.errors import ArticleNotFound
 from kb.models import Article, ArticleStatus, Category, Tag, article_tags
 from kb.policy import require_editor, require_readable
 from kb.services import cache_keys
@@ -40,7 +40,7 @@ def editable_article(slug: str, user: Any) -> Article:
     require_editor(user)
     article = find_article(slug)
     if article is None:
-        raise ArticleNotFound()
+        raise NotFound()
     return article
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
+from community.errors import InvalidInput, NotFound
 from community.extensions import db
-from kb.errors import ArticleNotFound, KbError
 from kb.models import Category
 from kb.policy import require_editor
 from kb.services import cache_keys
-from kb.services.articles import slugify
+from kb.services.articles import unique_slug
 
 MAX_NAME = 120
 MAX_DESCRIPTION = 1000
@@ -21,11 +20,11 @@ MAX_DESCRIPTION = 1000
 def _check(name: str, description: str) -> tuple[str, str]:
     name = name.strip()
     if not name:
-        raise KbError(_("Give the category a name."), field="name")
+        raise InvalidInput(_("Give the category a name."), field="name")
     if len(name) > MAX_NAME:
-        raise KbError(_("Keep the name under %(count)d characters.", count=MAX_NAME), "name")
+        raise InvalidInput(_("Keep the name under %(count)d characters.", count=MAX_NAME), "name")
     if len(description) > MAX_DESCRIPTION:
-        raise KbError(
+        raise InvalidInput(
             _("Keep the description under %(count)d characters.", count=MAX_DESCRIPTION),
             "description",
         )
@@ -36,11 +35,7 @@ def create_category(*, name: str, description: str, position: int, by: Any) -> C
     """Add a category; its slug comes from the name and never changes (links keep working)."""
     require_editor(by)
     name, description = _check(name, description)
-    base = slugify(name, fallback="category")
-    slug, number = base, 1
-    while db.session.scalar(select(Category.id).where(Category.slug == slug)) is not None:
-        number += 1
-        slug = f"{base}-{number}"
+    slug = unique_slug(name, fallback="category", model=Category)
     category = Category(slug=slug, name=name, description=description, position=position)
     db.session.add(category)
     cache_keys.forget_categories()
@@ -55,7 +50,7 @@ def update_category(
     require_editor(by)
     category = db.session.get(Category, category_id)
     if category is None:
-        raise ArticleNotFound()
+        raise NotFound()
     category.name, category.description = _check(name, description)
     category.position = position
     cache_keys.forget_categories()

@@ -6,21 +6,22 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from community.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.forms import clean_text
-from kb.errors import ArticleNotFound, KbError
 from kb.models import Article, Feedback
+from kb.policy import takes_feedback
 
 MAX_COMMENT = 2000
 
 
 def record_feedback(article: Article, *, helpful: bool, comment: str | None, user: Any) -> Feedback:
     """Store the answer and bump the article's yes/no count in one transaction."""
-    if not article.is_published:
-        raise ArticleNotFound()
+    if not takes_feedback(article):
+        raise NotFound()
     text = clean_text(comment or "") or None
     if text and len(text) > MAX_COMMENT:
-        raise KbError(
+        raise InvalidInput(
             _("Keep the comment under %(count)d characters.", count=MAX_COMMENT), "comment"
         )
     entry = Feedback(

@@ -11,6 +11,8 @@
 
 Each file is one transaction: it is created, updated (matched by slug, or by the slug of
 its title), left unchanged, or refused with the reason, and a refused file changes nothing.
+A refusal is the core's `InvalidInput`, raised by the checks here and by the article
+service alike; its message is the reason the report prints.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from community.errors import InvalidInput
 from community.extensions import db
-from kb.errors import KbError
 from kb.models import ArticleStatus, Category
 from kb.services import cache_keys
 from kb.services.articles import (
@@ -42,10 +44,6 @@ from kb.services.catalog import find_article
 KNOWN_KEYS = {"title", "category", "tags", "status", "slug"}
 MAX_FILE_BYTES = MAX_BODY * 4
 SUFFIXES = {".md", ".markdown"}
-
-
-class ImportRefused(Exception):
-    """This file cannot be imported; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -94,15 +92,14 @@ def _list(value: str) -> list[str]:
     return [_unquote(item) for item in value.split(",") if item.strip()]
 
 
-def parse(text: str) -> tuple[FrontMatter, str]:
-    """Front matter and body of one file; ImportRefused says what is wrong with it."""
-    lines = text.splitlines()
+def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
+    """The front matter's fields as given, and the index of its closing line."""
     if not lines or lines[0].strip() != "---":
-        raise ImportRefused(_("no front matter: the file must start with a line of three dashes"))
+        raise InvalidInput(_("no front matter: the file must start with a line of three dashes"))
     try:
         end = next(index for index, line in enumerate(lines[1:], start=1) if line.strip() == "---")
     except StopIteration:
-        raise ImportRefused(
+        raise InvalidInput(
             _("the front matter is not closed with a line of three dashes")
         ) from None
     values: dict[str, Any] = {}
@@ -117,38 +114,48 @@ def parse(text: str) -> tuple[FrontMatter, str]:
         key, colon, value = line.partition(":")
         key = key.strip().lower()
         if not colon or not key:
-            raise ImportRefused(
+            raise InvalidInput(
                 _("line %(line)d of the front matter is not 'name: value'", line=number)
             )
         if key not in KNOWN_KEYS:
-            raise ImportRefused(_("unknown front matter field '%(key)s'", key=key))
+            raise InvalidInput(_("unknown front matter field '%(key)s'", key=key))
         if key in values:
-            raise ImportRefused(_("the field '%(key)s' is given twice", key=key))
+            raise InvalidInput(_("the field '%(key)s' is given twice", key=key))
         if key == "tags":
             values[key] = _list(value) if value.strip() else []
             current_list = key if not value.strip() else None
         else:
             values[key] = _unquote(value)
             current_list = None
+    return values, end
+
+
+def _matter(values: dict[str, Any]) -> FrontMatter:
+    """The fields checked: a title, tags within limits, a known status."""
     matter = FrontMatter()
     matter.title = values.get("title", "").strip()
     if not matter.title:
-        raise ImportRefused(_("the front matter has no title"))
+        raise InvalidInput(_("the front matter has no title"))
     matter.category = values.get("category") or None
-    try:
-        matter.tags = clean_tags(values.get("tags", []))
-    except KbError as error:
-        raise ImportRefused(error.message) from error
+    matter.tags = clean_tags(values.get("tags", []))
     status = (values.get("status") or "draft").strip().lower()
     if status not in {item.value for item in ArticleStatus}:
-        raise ImportRefused(
+        raise InvalidInput(
             _("status must be draft, published or archived, not '%(status)s'", status=status)
         )
     matter.status = ArticleStatus(status)
     matter.slug = slugify(values["slug"]) if values.get("slug") else None
+    return matter
+
+
+def parse(text: str) -> tuple[FrontMatter, str]:
+    """Front matter and body of one file; InvalidInput says what is wrong with it."""
+    lines = text.splitlines()
+    values, end = _front_matter(lines)
+    matter = _matter(values)
     body = "\n".join(lines[end + 1 :]).strip("\n")
     if not body.strip():
-        raise ImportRefused(_("the body is empty"))
+        raise InvalidInput(_("the body is empty"))
     return matter, body
 
 
@@ -170,11 +177,11 @@ def _category_for(name: str) -> Category:
 
 def _read(path: Path) -> str:
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise ImportRefused(_("the file is too large"))
+        raise InvalidInput(_("the file is too large"))
     try:
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportRefused(_("the file is not UTF-8 text")) from None
+        raise InvalidInput(_("the file is not UTF-8 text")) from None
 
 
 def import_file(path: Path, *, by: Any, seen_slugs: set[str]) -> ImportResult:
@@ -183,7 +190,7 @@ def import_file(path: Path, *, by: Any, seen_slugs: set[str]) -> ImportResult:
         matter, body = parse(_read(path))
         slug = matter.slug or slugify(matter.title)
         if slug in seen_slugs:
-            raise ImportRefused(
+            raise InvalidInput(
                 _("another file in this import is the same article ('%(slug)s')", slug=slug)
             )
         existing = find_article(slug)
@@ -210,12 +217,9 @@ def import_file(path: Path, *, by: Any, seen_slugs: set[str]) -> ImportResult:
         )
         seen_slugs.add(article.slug)
         return ImportResult(path, "updated" if existing else "created", slug=article.slug)
-    except ImportRefused as refusal:
+    except InvalidInput as refusal:
         db.session.rollback()
-        return ImportResult(path, "refused", str(refusal))
-    except KbError as error:
-        db.session.rollback()
-        return ImportResult(path, "refused", error.message)
+        return ImportResult(path, "refused", refusal.message)
     except OSError as error:
         db.session.rollback()
         return ImportResult(path, "refused", error.strerror or str(error))

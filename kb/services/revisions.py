@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from community.accounts.models import User
+from community.errors import NotFound
 from community.extensions import db
-from kb.errors import ArticleNotFound
 from kb.models import Article, Category, Revision
 from kb.policy import require_editor
 from kb.services.articles import (
@@ -80,7 +80,7 @@ def revision(article: Article, number: int) -> Revision:
         select(Revision).where(Revision.article_id == article.id, Revision.number == number)
     )
     if found is None:
-        raise ArticleNotFound()
+        raise NotFound()
     return found
 
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_SECRET
-from tests.services import ROOT, chromium_path, free_port, require_service, run_flask, wait_for
+from tests.services import chromium_path, free_port, gunicorn, require_service, run_flask
 
 pytestmark = pytest.mark.browser
 
@@ -39,14 +35,6 @@ class LiveServer:
         return run_flask(self.instance, self.env, *args)
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     instance = tmp_path_factory.mktemp("live")
@@ -61,36 +49,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     }
     run_flask(instance, env, "db", "upgrade")
     run_flask(instance, env, "seed-demo")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env, "PORTAL_INSTANCE": str(instance)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: process.poll() is not None or _answers(url + "/healthz"), timeout=30)
-        if process.poll() is not None:
-            pytest.fail("the live server did not start:\n" + process.stderr.read().decode())
+    served = gunicorn({**env, "PORTAL_INSTANCE": str(instance)}, probe="/healthz", port=port)
+    with served as (url, _process):
         yield LiveServer(url=url, instance=instance, env=env)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="session")

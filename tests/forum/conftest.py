@@ -21,7 +21,7 @@ from community.extensions import db
 from forum.models import ForumCategory, Post, Topic
 from forum.services import posting
 from kb.search import engine
-from tests.conftest import PortalClient, UserRecord
+from tests.conftest import UserRecord
 
 FAST = {"FORUM_SECONDS_BETWEEN_POSTS": 0, "FORUM_SANDBOX_SECONDS_BETWEEN_POSTS": 0}
 
@@ -185,12 +185,6 @@ def make_reply(app: Flask) -> Callable[..., PostRecord]:
             return PostRecord(post.id, post.number, post.topic_id)
 
     return factory
-
-
-def logged_in(app: Flask, person: UserRecord) -> PortalClient:
-    client: PortalClient = app.test_client()  # type: ignore[assignment]
-    client.login(person.email)
-    return client
 
 
 def load_topic(app: Flask, topic_id: int) -> Topic:

@@ -9,7 +9,8 @@ from forum.models import Notification, Post, Topic
 from forum.services import answers, moderation, posting, profiles
 from kb.models import Article, ArticleStatus
 from kb.services import search
-from tests.forum.conftest import as_user, load_post, load_topic, logged_in
+from tests.forum.conftest import as_user, load_post, load_topic
+from tests.helpers import logged_in
 
 
 def _accept(app, person, post_id):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from community.errors import InvalidInput
 from community.markdown import render_markdown
 from forum.content import (
     clean_body,
@@ -14,7 +15,6 @@ from forum.content import (
     render_body,
     split_tags,
 )
-from forum.errors import ForumError
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -86,7 +86,7 @@ def test_links_and_images_are_counted():
 )
 def test_empty_invisible_short_and_huge_titles_are_refused(raw, message):
     """Titles must hold 3 to 200 visible characters."""
-    with pytest.raises(ForumError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         clean_title(raw)
     assert refused.value.message == message
     assert refused.value.field == "title"
@@ -101,10 +101,10 @@ def test_titles_lose_invisible_and_direction_characters():
 def test_bodies_must_be_visible_and_not_huge():
     """An empty or invisible body, or one over the limit, is refused on the body field."""
     for raw in ("", " \n\t", "\u200b\u200b"):
-        with pytest.raises(ForumError) as refused:
+        with pytest.raises(InvalidInput) as refused:
             clean_body(raw)
         assert refused.value.field == "body"
-    with pytest.raises(ForumError):
+    with pytest.raises(InvalidInput):
         clean_body("x" * 101, max_length=100)
     assert clean_body("ok\x00\x07 fine\u202e") == "ok fine"
 
@@ -117,9 +117,9 @@ def test_tags_are_cleaned_and_limited():
         "退货",
         "b-x-b",
     ]
-    with pytest.raises(ForumError):
+    with pytest.raises(InvalidInput):
         clean_tags(["a", "b", "c", "d", "e", "f"])
-    with pytest.raises(ForumError):
+    with pytest.raises(InvalidInput):
         clean_tags(["x" * 31])
 
 

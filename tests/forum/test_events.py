@@ -7,7 +7,8 @@ import pytest
 from community.extensions import db, socketio
 from forum.models import Post, Topic
 from forum.services import moderation, posting
-from tests.forum.conftest import as_user, load_topic, logged_in
+from tests.forum.conftest import as_user, load_topic
+from tests.helpers import logged_in
 
 NAMESPACE = "/forum"
 

@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from community.accounts.models import Role
+from community.errors import InvalidInput
 from community.extensions import db
-from forum.errors import ForumError
 from forum.models import Flag, ForumCategory, ModerationAction, Post, Topic
 from forum.services import moderation, posting
-from tests.forum.conftest import as_user, load_post, load_topic, logged_in
+from tests.forum.conftest import as_user, load_post, load_topic
+from tests.helpers import logged_in
 
 
 def _flag(app, person, post_id, reason="spam", note=""):
@@ -38,13 +39,13 @@ def test_the_queue_shows_who_flagged_what_and_why(
 def test_a_flag_needs_a_reason_and_counts_once(app, asker, helper, make_topic, make_reply):
     """An unknown reason, "other" without a note, and a second flag are refused."""
     reply = make_reply(helper, make_topic(asker))
-    with pytest.raises(ForumError):
+    with pytest.raises(InvalidInput):
         _flag(app, asker, reply.id, "boring")
-    with pytest.raises(ForumError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         _flag(app, asker, reply.id, "other")
     assert refused.value.field == "note"
     _flag(app, asker, reply.id, "off_topic")
-    with pytest.raises(ForumError):
+    with pytest.raises(InvalidInput):
         _flag(app, asker, reply.id, "spam")
     response = logged_in(app, asker).post_form(f"/forum/p/{reply.id}/flag", {"reason": "spam"})
     assert response.status_code == 422

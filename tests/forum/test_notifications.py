@@ -11,7 +11,8 @@ from community.outbox import delivery
 from forum.models import Notification, Post, Topic, TopicUser
 from forum.services import moderation, posting
 from tests.community.outbox_helpers import link_in, queued_to
-from tests.forum.conftest import FAST, as_user, logged_in
+from tests.forum.conftest import FAST, as_user
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.smtp
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 
 from community.accounts.models import Role
+from community.errors import NotAllowed, NotFound
 from community.extensions import db
-from forum.errors import NotAllowed, TopicNotFound
 from forum.models import ForumCategory, Post, Topic
 from forum.services import answers, moderation, notifications, posting
-from tests.forum.conftest import as_user, load_post, load_topic, logged_in
+from tests.forum.conftest import as_user, load_post, load_topic
+from tests.helpers import logged_in
 
 
 @pytest.fixture
@@ -119,7 +120,7 @@ def test_a_hidden_topic_is_missing_for_members_and_visitors(
     assert outsider_client.post_form(f"/forum/t/{topic.id}/reply", {"body": "x"}).status_code == 404
     assert logged_in(app, moderator).get(topic.path).status_code == 200
     assert logged_in(app, asker).get(topic.path).status_code == 200
-    with as_user(app, outsider.id) as user, pytest.raises(TopicNotFound):
+    with as_user(app, outsider.id) as user, pytest.raises(NotFound):
         posting.create_reply(db.session.get_one(Topic, topic.id), "Hi", by=user)
     with as_user(app, asker.id) as user, pytest.raises(NotAllowed):
         posting.create_reply(db.session.get_one(Topic, topic.id), "Why?", by=user)

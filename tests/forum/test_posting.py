@@ -7,11 +7,12 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from community.errors import InvalidInput
 from community.extensions import db
-from forum.errors import ForumError
 from forum.models import ForumCategory, ForumProfile, Post, PostRevision, Topic, TopicUser
 from forum.services import posting
-from tests.forum.conftest import as_user, load_post, load_topic, logged_in
+from tests.forum.conftest import as_user, load_post, load_topic
+from tests.helpers import logged_in
 
 
 def _count(app, model, *conditions) -> int:
@@ -177,7 +178,7 @@ def test_deleting_the_question_deletes_the_topic(app, asker, make_topic, categor
 
 def test_a_topic_needs_an_existing_category(app, asker):
     """A missing category is refused on the category field."""
-    with as_user(app, asker.id) as user, pytest.raises(ForumError) as refused:
+    with as_user(app, asker.id) as user, pytest.raises(InvalidInput) as refused:
         posting.create_topic(
             posting.TopicInput(category_id=999, title="Hello there", body="x"), by=user
         )

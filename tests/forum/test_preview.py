@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from community.extensions import db
 from forum.models import Post
-from tests.forum.conftest import logged_in
+from tests.helpers import logged_in
 
 
 def _posts(app) -> int:

@@ -12,7 +12,8 @@ from community.extensions import db
 from forum.models import Post, Topic
 from forum.services import answers, posting
 from kb.services.articles import ArticleInput, save_article
-from tests.forum.conftest import FAST, as_user, logged_in
+from tests.forum.conftest import FAST, as_user
+from tests.helpers import logged_in
 
 
 @contextmanager

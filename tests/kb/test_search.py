@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 
 from community.accounts.models import User
+from community.errors import InvalidInput
 from community.extensions import db
-from kb.errors import KbError
 from kb.models import Article, ArticleStatus
 from kb.search import (
     SearchDocument,
@@ -121,7 +121,7 @@ def test_a_failed_save_leaves_the_index_alone(app, make_article, editor):
     article = make_article("Pairing headphones", "Hold the pairing button for five seconds.")
     with app.test_request_context():
         stored = db.session.get(Article, article.id)
-        with pytest.raises(KbError):
+        with pytest.raises(InvalidInput):
             save_article(
                 stored,
                 ArticleInput(

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from community.accounts.models import Role, User
+from community.errors import InvalidInput, NotAllowed, NotFound
 from community.extensions import db
-from kb.errors import ArticleNotFound, KbError, NotAllowed
 from kb.models import Article, ArticleStatus, Attachment, Feedback, Revision
 from kb.services import articles_tagged, counters, search
 from kb.services.articles import (
@@ -75,7 +75,7 @@ def test_drafts_are_hidden_from_customers_but_not_editors(app, make_article, edi
     """A customer gets 404 for a draft; an editor can read it."""
     record = make_article("Unreleased", "Soon.", status=ArticleStatus.DRAFT)
     with app.test_request_context():
-        with pytest.raises(ArticleNotFound):
+        with pytest.raises(NotFound):
             readable_article(record.slug, _user(customer.id))
         assert readable_article(record.slug, _user(editor.id)).id == record.id
 
@@ -126,7 +126,7 @@ def test_restore_brings_back_an_old_version_as_a_new_revision(
 def test_restoring_a_missing_revision_is_a_404(app, make_article, editor):
     """Only revisions of this article can be restored."""
     record = make_article()
-    with app.test_request_context(), pytest.raises(ArticleNotFound):
+    with app.test_request_context(), pytest.raises(NotFound):
         restore_revision(db.session.get(Article, record.id), 99, by=_user(editor.id))
 
 
@@ -180,7 +180,7 @@ def test_input_rules(app, editor):
             (ArticleInput(title="ok", body="x" * 200_001), "body"),
         ]
         for data, field in cases:
-            with pytest.raises(KbError) as refused:
+            with pytest.raises(InvalidInput) as refused:
                 save_article(None, data, by=user)
             assert refused.value.field == field
             db.session.rollback()
@@ -234,10 +234,10 @@ def test_feedback_counts_and_refuses_drafts(app, make_article, customer):
         record_feedback(
             article, helpful=False, comment="  Did not mention\x00 labels ", user=_user(customer.id)
         )
-        with pytest.raises(KbError):
+        with pytest.raises(InvalidInput):
             record_feedback(article, helpful=False, comment="x" * 2001, user=None)
         db.session.rollback()
-        with pytest.raises(ArticleNotFound):
+        with pytest.raises(NotFound):
             record_feedback(
                 db.session.get(Article, draft.id), helpful=True, comment=None, user=None
             )
@@ -266,7 +266,7 @@ def test_attachments_check_type_size_and_content(app, make_article, editor):
             (b"x" * 2048, "big.txt"),
             (b"", "empty.txt"),
         ]:
-            with pytest.raises(KbError):
+            with pytest.raises(InvalidInput):
                 add_attachment(article, io.BytesIO(content), name, by=user)
         files = sorted(path.name for path in (Path(app.instance_path) / "kb_attachments").iterdir())
         assert files == [stored.stored_name]
@@ -283,7 +283,7 @@ def test_draft_attachments_are_hidden_from_customers(app, make_article, editor, 
     with app.test_request_context():
         article = db.session.get(Article, record.id)
         stored = add_attachment(article, io.BytesIO(b"notes"), "notes.txt", by=_user(editor.id))
-        with pytest.raises(ArticleNotFound):
+        with pytest.raises(NotFound):
             download(article, stored.id, _user(customer.id))
         assert download(article, stored.id, _user(editor.id)).filename == "notes.txt"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from community.accounts.services import find_user_by_email
+from community.errors import InvalidInput
 from tests.tracking.conftest import counts, event
 from tracking import services
 from tracking.schemas import EventIn
@@ -76,7 +77,7 @@ def test_two_contacts_added_at_once_to_a_full_shipment_make_three_not_four(
         return job
 
     results = run_together(add("c@example.com"), add("d@example.com"))
-    refused = [result for result in results if isinstance(result, services.TrackingError)]
+    refused = [result for result in results if isinstance(result, InvalidInput)]
     added = [result for result in results if isinstance(result, str)]
     assert len(refused) == 1 and len(added) == 1, results
     with app.app_context():

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from community.accounts.services import find_user_by_email
+from community.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.outbox.models import OutboxMessage
 from community.outbox.services import opt_out
@@ -128,7 +129,7 @@ def test_a_fourth_contact_is_refused_with_a_clear_message(app, make_shipment):
     shipment = make_shipment()
     for index in range(3):
         _add(app, shipment.number, shipment.owner_email, email=f"c{index}@example.com")
-    with pytest.raises(services.TrackingError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         _add(app, shipment.number, shipment.owner_email, email="c4@example.com")
     assert "at most 3 people" in refused.value.message
     with app.app_context():
@@ -148,7 +149,7 @@ def test_bad_duplicate_and_owner_emails_are_refused(app, make_user, make_shipmen
     owner = make_user("owner@example.com")
     shipment = make_shipment(owner)
     _add(app, shipment.number, owner.email, email="ana@example.com")
-    with pytest.raises(services.TrackingError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         _add(app, shipment.number, owner.email, email=email)
     assert message in refused.value.message
     assert refused.value.field == "email"
@@ -158,15 +159,15 @@ def test_only_the_owner_may_change_contacts(app, make_user, make_shipment):
     """Another customer adding a contact is refused as if the shipment did not exist."""
     shipment = make_shipment()
     stranger = make_user()
-    with pytest.raises(services.TrackingError) as refused:
+    with pytest.raises(NotFound) as refused:
         _add(app, shipment.number, stranger.email)
-    assert refused.value.status == 404
+    assert refused.value.code == 404
 
 
 def test_a_contact_without_any_alert_choice_is_refused(app, make_shipment):
     """A contact must choose at least one kind of alert."""
     shipment = make_shipment()
-    with pytest.raises(services.TrackingError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         _add(app, shipment.number, shipment.owner_email, kinds=())
     assert refused.value.field == "events"
 
@@ -290,6 +291,6 @@ def test_an_unconfirmed_owner_cannot_manage_contacts(app, make_user, make_shipme
     """Until the address is proven, the account is refused as if it were someone else."""
     owner = make_user(confirmed=False)
     shipment = make_shipment(owner)
-    with pytest.raises(services.TrackingError) as refused:
+    with pytest.raises(NotFound) as refused:
         _add(app, shipment.number, owner.email)
-    assert refused.value.status == 404
+    assert refused.value.code == 404

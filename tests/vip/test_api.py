@@ -8,13 +8,8 @@ import pytest
 
 from community.accounts.models import Role
 from community.db import utcnow
+from tests.helpers import logged_in
 from tests.vip.conftest import make_overdue, post
-
-
-def logged_in(app, user):
-    client = app.test_client()
-    client.login(user.email)
-    return client
 
 
 def url(conversation_id: int, **query) -> str:

@@ -154,6 +154,7 @@ def test_an_empty_message_is_refused(app, socket_for, pair, body):
         "code": 422,
         "message": "Write a message first.",
         "field": "body",
+        "fields": [{"field": "body", "message": "Write a message first."}],
     }
     assert messages_in(app, pair.conversation_id) == []
 

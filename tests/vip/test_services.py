@@ -9,17 +9,18 @@ from sqlalchemy import func, select
 
 from community.accounts.models import Role, User
 from community.db import utcnow
+from community.errors import DomainError
 from community.extensions import db
 from tests.community.outbox_helpers import queued_to
 from tests.vip.conftest import assign, conversation_row, make_overdue, messages_in, post
-from vip import services
+from vip import policy, services
 from vip.models import MESSAGE_MAX_LENGTH, VipConversation
-from vip.services import Side, VipError
+from vip.policy import Side
 
 
 def _side(app, user_id, conversation_id, now=None):
     with app.test_request_context():
-        return services.side_of(
+        return policy.side_of(
             db.session.get(User, user_id),
             db.session.get(VipConversation, conversation_id),
             now or utcnow(),
@@ -27,9 +28,9 @@ def _side(app, user_id, conversation_id, now=None):
 
 
 def _refusal(app, user_id, conversation_id, now=None) -> int:
-    with pytest.raises(VipError) as refused:
+    with pytest.raises(DomainError) as refused:
         _side(app, user_id, conversation_id, now)
-    return refused.value.status
+    return refused.value.code
 
 
 def test_a_client_message_starts_the_wait_and_the_first_reply_ends_it(app, pair):
@@ -86,13 +87,13 @@ def test_typical_response_time_is_the_median_first_reply_of_the_last_30_days(
 )
 def test_an_empty_or_too_long_message_is_refused_and_nothing_is_written(app, pair, body):
     """422 naming the body; the conversation's state does not move."""
-    with app.test_request_context(), pytest.raises(VipError) as refused:
+    with app.test_request_context(), pytest.raises(DomainError) as refused:
         services.post_message(
             db.session.get(User, pair.client.id),
             db.session.get(VipConversation, pair.conversation_id),
             body,
         )
-    assert refused.value.status == 422 and refused.value.field == "body"
+    assert refused.value.code == 422 and refused.value.field == "body"
     assert messages_in(app, pair.conversation_id) == []
     assert conversation_row(app, pair.conversation_id).waiting_since is None
 
@@ -164,9 +165,9 @@ def test_a_customer_and_an_admin_who_is_not_assigned_are_refused(app, pair, make
 def test_a_non_vip_gets_no_conversation(app, make_user):
     """Asking for your own conversation without a tier is 403, and creates nothing."""
     customer = make_user()
-    with app.test_request_context(), pytest.raises(VipError) as refused:
+    with app.test_request_context(), pytest.raises(DomainError) as refused:
         services.own_conversation(db.session.get(User, customer.id))
-    assert refused.value.status == 403
+    assert refused.value.code == 403
     with app.test_request_context():
         assert db.session.scalar(select(func.count()).select_from(VipConversation)) == 0
 
@@ -244,7 +245,7 @@ def test_bad_assignments_are_refused_naming_the_field(
         None: None,
     }[manager_kind]
     with app.test_request_context():
-        with pytest.raises(VipError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.assign_client(
                 db.session.get(User, client.id),
                 tier=tier,
@@ -252,7 +253,7 @@ def test_bad_assignments_are_refused_naming_the_field(
                 backup=db.session.get(User, manager.id) if backup_kind == "same" else None,
                 by=None,
             )
-        assert refused.value.field == field and refused.value.status == 422
+        assert refused.value.field == field and refused.value.code == 422
         db.session.rollback()
         assert db.session.get(User, client.id).vip_tier is None
 
@@ -314,9 +315,9 @@ def test_only_managers_write_announcements_and_markdown_is_sanitised(app, make_u
     customer = make_user()
     manager = make_user(roles=[Role.MANAGER])
     with app.test_request_context():
-        with pytest.raises(VipError) as refused:
+        with pytest.raises(DomainError) as refused:
             services.create_announcement(db.session.get(User, customer.id), title="x", body="y")
-        assert refused.value.status == 403
+        assert refused.value.code == 403
         item = services.create_announcement(
             db.session.get(User, manager.id),
             title="News",

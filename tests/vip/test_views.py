@@ -12,14 +12,9 @@ from community.accounts.models import Role, User
 from community.db import utcnow
 from community.extensions import db
 from tests.community.outbox_helpers import queued_to
+from tests.helpers import logged_in
 from tests.vip.conftest import assign, conversation_row, make_overdue, messages_in, post
 from vip.models import ManagerProfile, VipAnnouncement
-
-
-def logged_in(app, user):
-    client = app.test_client()
-    client.login(user.email)
-    return client
 
 
 def badge(html: str) -> int:

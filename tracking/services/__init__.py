@@ -1,6 +1,8 @@
 """Tracking rules: every write, commit, alert and live push of the feature lives here.
 
-Views and the API call these functions; they own the transaction and the authorization.
+Views and the API call these functions; they own the transaction and the authorization
+(stated once in `tracking.policy`). A refusal is one of the core's domain errors
+(`community.errors`); a rejected batch of events is an `IngestRejected` naming each item.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from tracking.services.contacts import (
     unsubscribed_contacts,
     update_contact,
 )
-from tracking.services.errors import IngestRejected, TrackingError
-from tracking.services.ingest import IngestResult, record_events, unknown_numbers
+from tracking.services.ingest import (
+    IngestRejected,
+    IngestResult,
+    record_events,
+    unknown_number_problems,
+)
 from tracking.services.queries import (
     LookupRow,
-    can_manage,
     find_shipment,
     lookup,
     own_orders,
@@ -27,6 +32,7 @@ from tracking.services.queries import (
     own_shipments,
     public_shipment_or_404,
     public_version,
+    shipment_contact_or_404,
     shipments_on_the_way,
     timeline,
 )
@@ -37,9 +43,7 @@ __all__ = [
     "IngestRejected",
     "IngestResult",
     "LookupRow",
-    "TrackingError",
     "add_contact",
-    "can_manage",
     "find_shipment",
     "lookup",
     "own_orders",
@@ -53,9 +57,10 @@ __all__ = [
     "remove_contact",
     "resume_owner_alerts",
     "set_owner_alerts",
+    "shipment_contact_or_404",
     "shipments_on_the_way",
     "timeline",
-    "unknown_numbers",
+    "unknown_number_problems",
     "unsubscribed_contacts",
     "update_contact",
     "upsert_order",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime
@@ -90,54 +91,67 @@ def _when(moment: datetime, owner: Owner) -> str:
     return f"{text} ({owner.timezone.replace('_', ' ')})"
 
 
+def _recipients(alert: Alert) -> list[tuple[str, str, bool]]:
+    """(email, name, is_owner) of everyone who chose one of the alert's kinds."""
+    recipients: list[tuple[str, str, bool]] = []
+    if alert.kinds & alert.owner_kinds:
+        recipients.append((alert.owner.email, alert.owner.display_name, True))
+    recipients.extend(
+        (contact.email, contact.name, False)
+        for contact in alert.contacts
+        if alert.kinds & contact.kinds
+    )
+    return recipients
+
+
+def _context(alert: Alert, primary: str) -> dict[str, Any]:
+    """What every email of one alert shows, whoever receives it."""
+    return {
+        "number": alert.number,
+        "carrier": alert.carrier,
+        # Lazy: rendered in the recipient's language inside enqueue_email.
+        "headline": STATUS_LABELS[alert.facts.code] if alert.moved else None,  # type: ignore[index]
+        "code": alert.facts.code,
+        "problem": primary == AlertKind.EXCEPTION,
+        "description": alert.facts.description,
+        "location": alert.facts.location,
+        "when": _when(alert.facts.occurred_at, alert.owner),
+        "eta": (
+            format_date(alert.estimated_delivery, "full", locale=alert.owner.locale)
+            if alert.estimated_delivery
+            else None
+        ),
+        "eta_changed": AlertKind.ETA_CHANGED in alert.kinds,
+        "owner_name": alert.owner.display_name,
+        "track_url": external_url("tracking.shipment_page", number=alert.number),
+        "manage_url": external_url("tracking.shipment", number=alert.number),
+    }
+
+
+def _emails(alert: Alert) -> list[Email]:
+    """One email per recipient of the alert (none when nobody chose its kinds)."""
+    recipients = _recipients(alert)
+    if not recipients:
+        return []
+    primary = next(kind for kind in SUBJECT_ORDER if kind in alert.kinds)
+    common = _context(alert, primary)
+    subject = _subject(primary, alert.number)
+    list_key = alert_list_key(alert.shipment_id)
+    return [
+        Email(
+            to=email,
+            subject=subject,
+            template=TEMPLATE,
+            context={**common, "recipient_name": name, "is_owner": is_owner},
+            dedupe_key=f"tracking.alert:{alert.event_pk}:{email}",
+            category=TEMPLATE,
+            list_key=list_key,
+            locale=alert.owner.locale,
+        )
+        for email, name, is_owner in recipients
+    ]
+
+
 def queue_alerts(alerts: list[Alert]) -> int:
     """Queue each alert for the owner and every contact who chose its kind; returns count."""
-    emails: list[Email] = []
-    for alert in alerts:
-        recipients: list[tuple[str, str, bool]] = []
-        if alert.kinds & alert.owner_kinds:
-            recipients.append((alert.owner.email, alert.owner.display_name, True))
-        recipients.extend(
-            (contact.email, contact.name, False)
-            for contact in alert.contacts
-            if alert.kinds & contact.kinds
-        )
-        if not recipients:
-            continue
-        primary = next(kind for kind in SUBJECT_ORDER if kind in alert.kinds)
-        common = {
-            "number": alert.number,
-            "carrier": alert.carrier,
-            # Lazy: rendered in the recipient's language inside enqueue_email.
-            "headline": STATUS_LABELS[alert.facts.code] if alert.moved else None,  # type: ignore[index]
-            "code": alert.facts.code,
-            "problem": primary == AlertKind.EXCEPTION,
-            "description": alert.facts.description,
-            "location": alert.facts.location,
-            "when": _when(alert.facts.occurred_at, alert.owner),
-            "eta": (
-                format_date(alert.estimated_delivery, "full", locale=alert.owner.locale)
-                if alert.estimated_delivery
-                else None
-            ),
-            "eta_changed": AlertKind.ETA_CHANGED in alert.kinds,
-            "owner_name": alert.owner.display_name,
-            "track_url": external_url("tracking.shipment_page", number=alert.number),
-            "manage_url": external_url("tracking.shipment", number=alert.number),
-        }
-        subject = _subject(primary, alert.number)
-        list_key = alert_list_key(alert.shipment_id)
-        emails.extend(
-            Email(
-                to=email,
-                subject=subject,
-                template=TEMPLATE,
-                context={**common, "recipient_name": name, "is_owner": is_owner},
-                dedupe_key=f"tracking.alert:{alert.event_pk}:{email}",
-                category=TEMPLATE,
-                list_key=list_key,
-                locale=alert.owner.locale,
-            )
-            for email, name, is_owner in recipients
-        )
-    return enqueue_emails(emails)
+    return enqueue_emails([email for alert in alerts for email in _emails(alert)])

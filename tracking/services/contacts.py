@@ -14,19 +14,30 @@ from sqlalchemy import func, select
 
 from community.accounts.models import User
 from community.db import utcnow
+from community.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.outbox.services import is_opted_out, opt_in, opted_out_lists
+from tracking import policy
 from tracking.codes import ALERT_KINDS, join_kinds
 from tracking.models import ALERTS_LIST, AlertContact, Shipment
-from tracking.services.errors import TrackingError
-from tracking.services.queries import can_manage
+from tracking.services.queries import shipment_contact_or_404
 
 MAX_CONTACTS = 3
 
 
 def _require_owner(shipment: Shipment, user: User) -> None:
-    if not can_manage(shipment, user):
-        raise TrackingError(_("Only the owner can change this shipment's alerts."), status=404)
+    if not policy.can_manage(shipment, user):
+        raise NotFound(_("Only the owner can change this shipment's alerts."))
+
+
+def _too_many_contacts() -> InvalidInput:
+    return InvalidInput(
+        _(
+            "A shipment can alert at most %(count)d people besides you. Remove one first.",
+            count=MAX_CONTACTS,
+        ),
+        "email",
+    )
 
 
 def clean_email(email: str, field: str = "email") -> str:
@@ -34,15 +45,15 @@ def clean_email(email: str, field: str = "email") -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise TrackingError(_("Enter a valid email address."), field) from exc
+        raise InvalidInput(_("Enter a valid email address."), field) from exc
 
 
 def _clean_kinds(kinds: Iterable[str], field: str) -> str:
     chosen = set(kinds)
     if not chosen:
-        raise TrackingError(_("Choose at least one kind of alert."), field)
+        raise InvalidInput(_("Choose at least one kind of alert."), field)
     if not chosen <= set(ALERT_KINDS):
-        raise TrackingError(_("Choose alerts from the list."), field)
+        raise InvalidInput(_("Choose alerts from the list."), field)
     return join_kinds(chosen)
 
 
@@ -55,12 +66,12 @@ def check_new_contacts(
         field = f"{field_prefix}[{index}].email" if field_prefix else "email"
         email = email.lower()
         if email == owner_email.lower():
-            raise TrackingError(
+            raise InvalidInput(
                 _("That is the owner's own address: the owner chooses their alerts above."),
                 field,
             )
         if email in seen:
-            raise TrackingError(_("This person is already a contact for this shipment."), field)
+            raise InvalidInput(_("This person is already a contact for this shipment."), field)
         seen.add(email)
 
 
@@ -91,16 +102,10 @@ def add_contact(
     events = _clean_kinds(kinds, "events")
     name = name.strip()
     if not name:
-        raise TrackingError(_("This field cannot be empty."), "name")
+        raise InvalidInput(_("This field cannot be empty."), "name")
     _lock(shipment)
     if _contact_count(shipment) >= MAX_CONTACTS:
-        raise TrackingError(
-            _(
-                "A shipment can alert at most %(count)d people besides you. Remove one first.",
-                count=MAX_CONTACTS,
-            ),
-            "email",
-        )
+        raise _too_many_contacts()
     existing = list(
         db.session.scalars(
             select(AlertContact.email).where(AlertContact.shipment_id == shipment.id)
@@ -114,23 +119,14 @@ def add_contact(
     # lock we now hold, is what makes the limit hold between concurrent requests.
     if _contact_count(shipment) > MAX_CONTACTS:
         db.session.rollback()
-        raise TrackingError(
-            _(
-                "A shipment can alert at most %(count)d people besides you. Remove one first.",
-                count=MAX_CONTACTS,
-            ),
-            "email",
-        )
+        raise _too_many_contacts()
     db.session.commit()
     return contact
 
 
 def _own_contact(shipment: Shipment, contact_id: int, by: User) -> AlertContact:
     _require_owner(shipment, by)
-    contact = db.session.get(AlertContact, contact_id)
-    if contact is None or contact.shipment_id != shipment.id:
-        raise TrackingError(_("This contact does not exist."), status=404)
-    return contact
+    return shipment_contact_or_404(shipment, contact_id)
 
 
 def update_contact(shipment: Shipment, contact_id: int, *, kinds: Iterable[str], by: User) -> None:
@@ -154,7 +150,7 @@ def set_owner_alerts(shipment: Shipment, kinds: Iterable[str], *, by: User) -> N
     _require_owner(shipment, by)
     chosen = set(kinds)
     if not chosen <= set(ALERT_KINDS):
-        raise TrackingError(_("Choose alerts from the list."), "events")
+        raise InvalidInput(_("Choose alerts from the list."), "events")
     shipment.owner_alerts = join_kinds(chosen)
     shipment.updated_at = utcnow()
     db.session.commit()

@@ -1,8 +1,8 @@
 """Storing tracking events: the one road for the API, the simulator and the demo data.
 
 A batch is one transaction: its events, the shipments' new statuses, the orders' progress,
-the alert emails (outbox rows) and the live-update log commit together or not at all.
-The work is set-based, a handful of statements per batch whatever its size:
+the alert emails (outbox rows), the live-update log and the live pushes commit together or
+not at all. The work is set-based, a handful of statements per batch whatever its size:
 
 1. resolve the tracking numbers (an unknown one rejects the batch, naming each item);
 2. insert the events with ON CONFLICT DO NOTHING on the sender's event id, in a fixed
@@ -11,21 +11,23 @@ The work is set-based, a handful of statements per batch whatever its size:
 3. lock the touched shipments (FOR UPDATE on PostgreSQL, in id order), apply the status
    rules to each one's new events in the order they happened, and write them back in one
    executemany;
-4. move their orders along, queue the alerts, log the changes, commit; then push live.
+4. move their orders along, queue the alerts and the live pushes, log the changes, commit.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Row, bindparam, select, update
 
 from community.accounts.models import User
 from community.db import utcnow
+from community.errors import InvalidInput
 from community.extensions import db, insert_ignoring_conflicts
 from tracking import live
 from tracking.codes import EventCode, OrderStatus, split_kinds
@@ -33,7 +35,6 @@ from tracking.models import AlertContact, Order, Shipment, TrackingEvent
 from tracking.rules import EventFacts, Outcome, ShipmentState, apply_event
 from tracking.schemas import EventIn
 from tracking.services.alerts import Alert, Contact, Owner, queue_alerts
-from tracking.services.errors import IngestRejected
 
 _STATE_FIELDS = (
     "status",
@@ -46,6 +47,28 @@ _STATE_FIELDS = (
     "last_location",
     "last_description",
 )
+
+# A new event of a shipment, in the order it is applied: (when, index in batch, pk, event).
+_NewEvent = tuple[datetime, int, int, EventIn]
+
+
+class IngestRejected(InvalidInput):
+    """Some events of a batch cannot be used, so none are stored.
+
+    Unlike other refusals it names many items: each problem carries the item's `index`,
+    `field`, `reason` and `message`, and the API answers with all of them at once.
+    """
+
+    def __init__(self, problems: list[dict[str, Any]], total: int) -> None:
+        self.problems = sorted(problems, key=lambda problem: problem["index"])
+        super().__init__(
+            _(
+                "%(count)d of %(total)d events were rejected, so none were stored. "
+                "Fix them and send the batch again.",
+                count=len({problem["index"] for problem in problems}),
+                total=total,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -65,32 +88,51 @@ class IngestResult:
     stored: int
     duplicates: int
     alerts_queued: int
-    changes: tuple[live.Change, ...] = ()
 
 
-def unknown_numbers(numbers: set[str]) -> set[str]:
-    """The numbers among `numbers` that no shipment has."""
+def _shipment_ids(numbers: set[str]) -> dict[str, int]:
     if not numbers:
-        return set()
-    known = set(
-        db.session.scalars(
-            select(Shipment.tracking_number).where(Shipment.tracking_number.in_(numbers))
-        )
+        return {}
+    return dict(
+        db.session.execute(
+            select(Shipment.tracking_number, Shipment.id).where(
+                Shipment.tracking_number.in_(numbers)
+            )
+        ).all()
     )
-    return numbers - known
+
+
+def _unknown_problems(
+    numbered: Sequence[tuple[int, str]], known: Container[str]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "index": index,
+            "field": f"events[{index}].tracking_number",
+            "reason": "unknown_tracking_number",
+            "message": _("No shipment has this tracking number."),
+        }
+        for index, number in numbered
+        if number not in known
+    ]
+
+
+def unknown_number_problems(numbered: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
+    """A problem for each (index, tracking number) that no shipment has."""
+    return _unknown_problems(numbered, _shipment_ids({number for _index, number in numbered}))
 
 
 def record_events(
     events: Sequence[EventIn], *, api_token_id: int | None = None, notify: bool = True
 ) -> IngestResult:
-    """Store new events, move statuses forward, queue alerts — all in one transaction."""
+    """Store new events, move statuses forward, queue alerts and live pushes — all in one
+    transaction; the pushes go out once it commits."""
     try:
         result = _record(events, api_token_id=api_token_id, notify=notify)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
-    live.publish(result.changes)
     return result
 
 
@@ -99,33 +141,42 @@ def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool
     firsts: dict[str, tuple[int, EventIn]] = {}
     for index, event in enumerate(events):
         firsts.setdefault(event.event_id, (index, event))
-    numbers = {event.tracking_number for _index, event in firsts.values()}
-    shipment_ids: dict[str, int] = (
-        dict(
-            db.session.execute(
-                select(Shipment.tracking_number, Shipment.id).where(
-                    Shipment.tracking_number.in_(numbers)
-                )
-            ).all()
-        )
-        if numbers
-        else {}
+    shipment_ids = _shipment_ids({event.tracking_number for _index, event in firsts.values()})
+    problems = _unknown_problems(
+        [(index, event.tracking_number) for index, event in enumerate(events)], shipment_ids
     )
-    problems = [
-        {
-            "index": index,
-            "field": f"events[{index}].tracking_number",
-            "reason": "unknown_tracking_number",
-            "message": "no shipment has this tracking number",
-        }
-        for index, event in enumerate(events)
-        if event.tracking_number not in shipment_ids
-    ]
     if problems:
-        raise IngestRejected(problems)
+        raise IngestRejected(problems, len(events))
 
     # Step 2: insert what is new; the database says which ones those were.
     now = utcnow()
+    stored = _insert_new(firsts, shipment_ids, api_token_id, now)
+    received = len(events)
+    if not stored:
+        return IngestResult(received, 0, received, 0)
+
+    # Step 3: lock the touched shipments and apply their new events in time order.
+    new_by_shipment: dict[int, list[_NewEvent]] = defaultdict(list)
+    for sender_id, pk in stored.items():
+        index, event = firsts[sender_id]
+        new_by_shipment[shipment_ids[event.tracking_number]].append(
+            (event.occurred_at, index, pk, event)
+        )
+    drafts, changes = _apply(new_by_shipment, now)
+
+    # Step 4: alerts and live pushes in this same transaction, with the live-update log.
+    queued = queue_alerts(_build_alerts(drafts)) if notify and drafts else 0
+    live.announce(changes)
+    return IngestResult(received, len(stored), received - len(stored), queued)
+
+
+def _insert_new(
+    firsts: dict[str, tuple[int, EventIn]],
+    shipment_ids: dict[str, int],
+    api_token_id: int | None,
+    now: datetime,
+) -> dict[str, int]:
+    """Insert the events not stored yet; their sender's ids with their new primary keys."""
     rows = [
         {
             "shipment_id": shipment_ids[event.tracking_number],
@@ -140,29 +191,24 @@ def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool
         }
         for _index, event in sorted(firsts.values(), key=lambda pair: pair[1].event_id)
     ]
-    stored: dict[str, int] = {}
-    if rows:
-        statement = insert_ignoring_conflicts(
-            TrackingEvent.__table__, ["sender_event_id"]
-        ).returning(TrackingEvent.__table__.c.id, TrackingEvent.__table__.c.sender_event_id)
-        stored = {sender_id: pk for pk, sender_id in db.session.execute(statement, rows)}
-    received = len(events)
-    if not stored:
-        return IngestResult(received, 0, received, 0)
+    if not rows:
+        return {}
+    table = TrackingEvent.__table__
+    statement = insert_ignoring_conflicts(table, ["sender_event_id"]).returning(
+        table.c.id, table.c.sender_event_id
+    )
+    return {sender_id: pk for pk, sender_id in db.session.execute(statement, rows)}
 
-    # Step 3: lock the touched shipments and apply their new events in time order.
-    new_by_shipment: dict[int, list[tuple[datetime, int, int, EventIn]]] = defaultdict(list)
-    for sender_id, pk in stored.items():
-        index, event = firsts[sender_id]
-        new_by_shipment[shipment_ids[event.tracking_number]].append(
-            (event.occurred_at, index, pk, event)
-        )
-    shipments = _lock_shipments(sorted(new_by_shipment))
+
+def _apply(
+    new_by_shipment: dict[int, list[_NewEvent]], now: datetime
+) -> tuple[list[_Draft], list[live.Change]]:
+    """Apply each locked shipment's new events; write the states back, move the orders."""
     updates = []
     drafts: list[_Draft] = []
     changes = []
     moved_orders: set[int] = set()
-    for row in shipments:
+    for row in _lock_shipments(sorted(new_by_shipment)):
         state = ShipmentState(**{name: getattr(row, name) for name in _STATE_FIELDS})
         for _at, _index, pk, event in sorted(new_by_shipment[row.id], key=lambda item: item[:2]):
             facts = EventFacts(
@@ -183,6 +229,14 @@ def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool
             | {f"b_{name}": getattr(state, name) for name in _STATE_FIELDS}
         )
         changes.append(live.Change(row.tracking_number, version, state.status))
+    _write_states(updates)
+    if moved_orders:
+        _advance_orders(moved_orders, now)
+    return drafts, changes
+
+
+def _write_states(updates: list[dict[str, Any]]) -> None:
+    """Every touched shipment's new state and version, in one executemany."""
     db.session.execute(
         update(Shipment.__table__)
         .where(Shipment.__table__.c.id == bindparam("b_id"))
@@ -194,15 +248,6 @@ def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool
         updates,
         execution_options={"synchronize_session": False},
     )
-    if moved_orders:
-        _advance_orders(moved_orders, now)
-
-    # Step 4: alerts in this same transaction, then the live-update log.
-    queued = 0
-    if notify and drafts:
-        queued = queue_alerts(_build_alerts(drafts))
-    live.log_changes(changes)
-    return IngestResult(received, len(stored), received - len(stored), queued, tuple(changes))
 
 
 def _lock_shipments(ids: list[int]) -> list[Row[Any]]:

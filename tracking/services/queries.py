@@ -1,23 +1,27 @@
 """What people may see: public lookups, and an owner's own orders and shipments.
 
 The public reads only what a tracking number already tells its holder (status, events,
-estimate); everything about the owner, the address and the contacts needs the owner.
+estimate); everything about the owner, the address and the contacts needs the owner
+(`tracking.policy.can_manage`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from flask import abort
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
+from community.errors import NotFound
 from community.extensions import db
+from tracking import policy
 from tracking.codes import FINAL
-from tracking.models import Order, Shipment, TrackingEvent
+from tracking.models import AlertContact, Order, Shipment, TrackingEvent
 from tracking.numbers import is_valid_number, normalise_number
 
 PAGE_SIZE = 20
@@ -108,7 +112,7 @@ def find_shipment(number: str) -> Shipment | None:
 def public_shipment_or_404(number: str) -> Shipment:
     shipment = find_shipment(number)
     if shipment is None:
-        abort(404)
+        raise NotFound()
     return shipment
 
 
@@ -123,46 +127,40 @@ def timeline(shipment: Shipment) -> list[TrackingEvent]:
     )
 
 
-def can_manage(shipment: Shipment, user: User | None) -> bool:
-    """Only the owner sees a shipment's details and contacts, once their email is confirmed.
-
-    Unconfirmed, an account may belong to someone who registered a customer's address
-    before the customer did; it must not see that customer's addresses and contacts.
-    """
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_confirmed
-        and shipment.owner_id == user.id
-    )
-
-
 def own_shipment_or_404(user: User, number: str) -> Shipment:
     """The user's shipment; someone else's answers exactly like one that does not exist."""
     shipment = find_shipment(number)
-    if shipment is None or not can_manage(shipment, user):
-        abort(404)
+    if shipment is None or not policy.can_manage(shipment, user):
+        raise NotFound()
     return shipment
 
 
-def own_shipments(user: User, page: int = 1) -> Pagination:
+def shipment_contact_or_404(shipment: Shipment, contact_id: int) -> AlertContact:
+    """One of the shipment's contacts; another shipment's contact answers as a missing one."""
+    contact = db.session.get(AlertContact, contact_id)
+    if contact is None or not policy.is_contact_of(contact, shipment):
+        raise NotFound(_("This contact does not exist."))
+    return contact
+
+
+def _own_page(model: Any, user: User, page: int, related: Any, newest: Any) -> Pagination:
     statement = (
-        select(Shipment)
-        .where(Shipment.owner_id == user.id)
-        .options(selectinload(Shipment.order))
-        .order_by(Shipment.created_at.desc(), Shipment.id.desc())
+        select(model)
+        .where(model.owner_id == user.id)
+        .options(selectinload(related))
+        .order_by(newest.desc(), model.id.desc())
     )
     return db.paginate(statement, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def own_shipments(user: User, page: int = 1) -> Pagination:
+    """The user's shipments, newest first, a page at a time."""
+    return _own_page(Shipment, user, page, Shipment.order, Shipment.created_at)
 
 
 def own_orders(user: User, page: int = 1) -> Pagination:
-    statement = (
-        select(Order)
-        .where(Order.owner_id == user.id)
-        .options(selectinload(Order.shipments))
-        .order_by(Order.placed_at.desc(), Order.id.desc())
-    )
-    return db.paginate(statement, page=page, per_page=PAGE_SIZE, error_out=False)
+    """The user's orders, most recently placed first, a page at a time."""
+    return _own_page(Order, user, page, Order.shipments, Order.placed_at)
 
 
 def shipments_on_the_way(user: User, limit: int = 3) -> list[Shipment]:

@@ -1,27 +1,18 @@
-"""The VIP club's rules: every write, commit, email and real-time push lives here.
+"""The VIP club's services: every write, commit, email and real-time push lives here.
 
-Split by subject: `access` (who may see what), `messages`, `assignments`, `stats`
-(response times, the dashboard), `cards` (manager cards, announcements), `sweep` (offline
-email and backup alerts) and `realtime` (the pushes after each commit).
+Split by subject: `conversations` (finding the conversation a request names, through
+`vip.policy`), `messages`, `assignments`, `stats` (response times, the dashboard), `cards`
+(manager cards, announcements), `sweep` (offline email and backup alerts), `throttle` (the
+per-person rate limits), `emails` and `realtime` (the pushes, queued before each commit).
 """
 
 from __future__ import annotations
 
-from vip.services.access import (
-    Side,
-    VipError,
-    conversation_by_id,
-    conversation_for_client,
-    existing_conversation,
-    is_club_member,
-    is_manager,
-    own_conversation,
-    reachable_conversation,
-    side_of,
-)
 from vip.services.assignments import (
     ManagerLoad,
     assign_client,
+    chosen_person,
+    customer_by_id,
     find_customer,
     manager_candidates,
     manager_loads,
@@ -38,6 +29,13 @@ from vip.services.cards import (
     update_announcement,
     update_profile,
 )
+from vip.services.conversations import (
+    conversation_by_id,
+    conversation_for_client,
+    existing_conversation,
+    own_conversation,
+    reachable_conversation,
+)
 from vip.services.messages import (
     HistoryPage,
     PostedMessage,
@@ -51,32 +49,31 @@ from vip.services.messages import (
 )
 from vip.services.realtime import NAMESPACE, message_payload, user_room
 from vip.services.stats import Dashboard, dashboard, typical_response_seconds
-from vip.services.sweep import SweepReport, health, sweep
+from vip.services.sweep import UNREAD_LIST, SweepReport, health, sweep
 
 __all__ = [
     "NAMESPACE",
+    "UNREAD_LIST",
     "Dashboard",
     "HistoryPage",
     "ManagerCard",
     "ManagerLoad",
     "PostedMessage",
-    "Side",
     "SweepReport",
-    "VipError",
     "announcement_or_404",
     "assign_client",
+    "chosen_person",
     "clean_body",
     "conversation_by_id",
     "conversation_for_client",
     "create_announcement",
+    "customer_by_id",
     "dashboard",
     "delete_announcement",
     "existing_conversation",
     "find_customer",
     "health",
     "history",
-    "is_club_member",
-    "is_manager",
     "manager_candidates",
     "manager_card",
     "manager_loads",
@@ -88,7 +85,6 @@ __all__ = [
     "profile_for",
     "reachable_conversation",
     "recent_announcements",
-    "side_of",
     "sweep",
     "typical_response_seconds",
     "unread_by_conversation",

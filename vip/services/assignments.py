@@ -14,16 +14,18 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from community.accounts.models import Role, User, UserRole
 from community.db import utcnow
+from community.errors import InvalidInput, NotFound
 from community.extensions import db
-from community.outbox.services import enqueue_email
 from community.urls import external_url
+from vip import policy
 from vip.models import VipConversation
 from vip.services import realtime
-from vip.services.access import VipError, conversation_for_client, is_manager
+from vip.services.conversations import conversation_for_client
+from vip.services.emails import email_person
 from vip.tiers import promise_for, tier_named
 
 
@@ -51,20 +53,8 @@ class ManagerLoad:
 
 def manager_loads() -> list[ManagerLoad]:
     """Each manager with how many clients they look after, and back up, for the admin."""
-    as_manager = dict(
-        db.session.execute(
-            select(VipConversation.manager_id, func.count())
-            .where(VipConversation.manager_id.is_not(None))
-            .group_by(VipConversation.manager_id)
-        ).all()
-    )
-    as_backup = dict(
-        db.session.execute(
-            select(VipConversation.backup_manager_id, func.count())
-            .where(VipConversation.backup_manager_id.is_not(None))
-            .group_by(VipConversation.backup_manager_id)
-        ).all()
-    )
+    as_manager = _clients_per(VipConversation.manager_id)
+    as_backup = _clients_per(VipConversation.backup_manager_id)
     managers = {manager.id: manager for manager in manager_candidates()}
     # Someone who lost the manager duty but still has clients must stay visible.
     missing = (set(as_manager) | set(as_backup)) - set(managers)
@@ -75,6 +65,15 @@ def manager_loads() -> list[ManagerLoad]:
         ManagerLoad(manager, as_manager.get(manager.id, 0), as_backup.get(manager.id, 0))
         for manager in sorted(managers.values(), key=lambda user: (user.display_name, user.id))
     ]
+
+
+def _clients_per(column: InstrumentedAttribute[int | None]) -> dict[int, int]:
+    """How many conversations name each person in `column` (manager, or backup)."""
+    return dict(
+        db.session.execute(
+            select(column, func.count()).where(column.is_not(None)).group_by(column)
+        ).all()
+    )
 
 
 def vip_clients() -> list[tuple[User, VipConversation | None]]:
@@ -99,20 +98,20 @@ def vip_clients() -> list[tuple[User, VipConversation | None]]:
 
 def _check(client: User, tier: str | None, manager: User | None, backup: User | None) -> None:
     if tier is not None and tier_named(tier) is None:
-        raise VipError(422, _("Choose one of the tiers."), field="tier")
+        raise InvalidInput(_("Choose one of the tiers."), field="tier")
     if tier is None:
         return
     if manager is None:
-        raise VipError(422, _("Choose the account manager."), field="manager")
+        raise InvalidInput(_("Choose the account manager."), field="manager")
     for person, field in ((manager, "manager"), (backup, "backup")):
         if person is None:
             continue
-        if not is_manager(person):
-            raise VipError(422, _("Only an active account manager can be chosen."), field=field)
+        if not policy.is_manager(person):
+            raise InvalidInput(_("Only an active account manager can be chosen."), field=field)
         if person.id == client.id:
-            raise VipError(422, _("A client cannot be their own manager."), field=field)
+            raise InvalidInput(_("A client cannot be their own manager."), field=field)
     if backup is not None and backup.id == manager.id:
-        raise VipError(422, _("The backup must be someone other than the manager."), field="backup")
+        raise InvalidInput(_("The backup must be someone other than the manager."), field="backup")
 
 
 def assign_client(
@@ -153,20 +152,19 @@ def assign_client(
         _tell_manager(manager, client, conversation, event, as_backup=False)
     if backup is not None and backup.id != old_backup_id:
         _tell_manager(backup, client, conversation, event, as_backup=True)
-    db.session.commit()
-
     if changed:
         people = {client.id, old_manager_id, old_backup_id, conversation.manager_id}
         people.add(conversation.backup_manager_id)
-        realtime.push_assignment(conversation, [person for person in people if person])
+        realtime.push_assignment(conversation.id, [person for person in people if person])
+    db.session.commit()
     return conversation
 
 
 def _tell_client(client: User, manager: User, event: str, *, replaced: bool) -> None:
-    enqueue_email(
-        to=client.email,
-        subject=_l("Your account manager is %(name)s", name=manager.display_name),
+    email_person(
+        client,
         template="vip_assigned_client",
+        subject=_l("Your account manager is %(name)s", name=manager.display_name),
         context={
             "client": client,
             "manager": manager,
@@ -175,8 +173,6 @@ def _tell_client(client: User, manager: User, event: str, *, replaced: bool) -> 
             "club_url": external_url("vip.index"),
         },
         dedupe_key=f"vip-assigned:{event}:{client.id}",
-        category="vip_assigned_client",
-        locale=client.locale,
     )
 
 
@@ -188,10 +184,10 @@ def _tell_manager(
         if as_backup
         else _l("%(name)s is now your VIP client", name=client.display_name)
     )
-    enqueue_email(
-        to=manager.email,
-        subject=subject,
+    email_person(
+        manager,
         template="vip_assigned_manager",
+        subject=subject,
         context={
             "client": client,
             "manager": manager,
@@ -203,13 +199,24 @@ def _tell_manager(
             "dashboard_url": external_url("manager.dashboard"),
         },
         dedupe_key=f"vip-assigned:{event}:{manager.id}",
-        category="vip_assigned_manager",
-        locale=manager.locale,
     )
 
 
 def find_customer(email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise VipError(422, _("No account uses this email address."), field="email")
+        raise InvalidInput(_("No account uses this email address."), field="email")
     return user
+
+
+def customer_by_id(user_id: int) -> User:
+    """The account whose VIP membership the admin edits; 404 when there is none."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def chosen_person(value: str | None) -> User | None:
+    """The account a manager or backup choice (a user id, or blank for nobody) names."""
+    return db.session.get(User, int(value)) if value and value.isdigit() else None

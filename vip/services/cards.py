@@ -11,27 +11,35 @@ from sqlalchemy.orm import lazyload
 
 from community.accounts.models import User
 from community.db import utcnow
+from community.errors import NotAllowed, NotFound
 from community.extensions import cache, db
 from community.markdown import render_markdown
+from vip import policy
 from vip.models import ManagerProfile, VipAnnouncement
-from vip.services.access import VipError, is_manager
 from vip.services.stats import typical_response_seconds
 from vip.tiers import promise_for
 
 
+def saved_profile(manager_id: int) -> ManagerProfile | None:
+    return db.session.scalar(select(ManagerProfile).where(ManagerProfile.user_id == manager_id))
+
+
+def _blank_profile(manager_id: int) -> ManagerProfile:
+    return ManagerProfile(user_id=manager_id, title="", working_hours="")
+
+
 def profile_for(manager: User) -> ManagerProfile:
     """The manager's card details; an unsaved blank one when they have not filled it in."""
-    profile = db.session.scalar(select(ManagerProfile).where(ManagerProfile.user_id == manager.id))
-    return profile or ManagerProfile(user_id=manager.id, title="", working_hours="")
+    return saved_profile(manager.id) or _blank_profile(manager.id)
 
 
 def update_profile(
     manager: User, *, title: str, working_hours: str, photo_url: str | None
 ) -> ManagerProfile:
     """A manager edits what their clients see on the card."""
-    if not is_manager(manager):
-        raise VipError(403, _("Only account managers have a card."))
-    profile = db.session.scalar(select(ManagerProfile).where(ManagerProfile.user_id == manager.id))
+    if not policy.is_manager(manager):
+        raise NotAllowed(_("Only account managers have a card."))
+    profile = saved_profile(manager.id)
     if profile is None:
         profile = ManagerProfile(user_id=manager.id)
         db.session.add(profile)
@@ -78,7 +86,7 @@ def manager_card(manager_id: int, client: User) -> ManagerCard | None:
     typical = cached_typical_seconds(manager_id)
     return ManagerCard(
         manager=manager,
-        profile=profile or ManagerProfile(user_id=manager_id, title="", working_hours=""),
+        profile=profile or _blank_profile(manager_id),
         promise=promise_for(client.vip_tier),
         typical=timedelta(seconds=typical) if typical is not None else None,
     )
@@ -95,8 +103,8 @@ def recent_announcements(limit: int = 5) -> list[VipAnnouncement]:
 
 
 def _require_staff(user: User) -> None:
-    if not is_manager(user):
-        raise VipError(403, _("Only account managers write announcements."))
+    if not policy.is_manager(user):
+        raise NotAllowed(_("Only account managers write announcements."))
 
 
 def create_announcement(author: User, *, title: str, body: str) -> VipAnnouncement:
@@ -131,5 +139,5 @@ def delete_announcement(editor: User, announcement: VipAnnouncement) -> None:
 def announcement_or_404(announcement_id: int) -> VipAnnouncement:
     announcement = db.session.get(VipAnnouncement, announcement_id)
     if announcement is None:
-        raise VipError(404, _("There is no such announcement."))
+        raise NotFound(_("There is no such announcement."))
     return announcement

@@ -1,8 +1,9 @@
 """Messages: write one, read receipts, typing, history and unread counts.
 
-A message is committed before it is pushed to anyone, so what a reload shows is exactly what
-was said. Posting also keeps the client's wait up to date (when it began, when the promise
-runs out, how long the first reply took) in the same transaction.
+A message's pushes are queued in the transaction that stores it and leave after the commit,
+so what a reload shows is exactly what was said. Posting also keeps the client's wait up to
+date (when it began, when the promise runs out, how long the first reply took) in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from sqlalchemy.orm import defaultload
 
 from community.accounts.models import User
 from community.db import utcnow
+from community.errors import InvalidInput
 from community.extensions import db
 from community.forms import clean_text, has_visible_text
 from community.markdown import render_markdown
+from vip import policy
 from vip.models import MESSAGE_MAX_LENGTH, VipConversation, VipMessage
+from vip.policy import Side
 from vip.services import realtime
-from vip.services.access import Side, VipError, is_manager, side_of
 from vip.tiers import promise_for
 
 HISTORY_PAGE = 30
@@ -32,10 +35,9 @@ def clean_body(body: str) -> str:
     """The text as it will be stored, or a 422 naming the `body` field."""
     text = clean_text(body)
     if not has_visible_text(text):
-        raise VipError(422, _("Write a message first."), field="body")
+        raise InvalidInput(_("Write a message first."), field="body")
     if len(text) > MESSAGE_MAX_LENGTH:
-        raise VipError(
-            422,
+        raise InvalidInput(
             _("A message can be at most %(count)d characters.", count=MESSAGE_MAX_LENGTH),
             field="body",
         )
@@ -95,16 +97,16 @@ def post_message(
     nonce: str | None = None,
     origin_sid: str | None = None,
 ) -> PostedMessage:
-    """Save a message and the client's wait in one transaction, then push it to the room.
+    """Save a message and the client's wait in one transaction; push it once committed.
 
     `origin_sid` is the socket it came through, which gets the message in its answer
     rather than pushed a second time (the author's other tabs still get the push).
     """
     now = now or utcnow()
     text = clean_body(body)
-    side_of(author, conversation, now)
+    policy.side_of(author, conversation, now)
     conversation = _lock(conversation, now)
-    side = side_of(author, conversation, now)  # the assignment may have changed meanwhile
+    side = policy.side_of(author, conversation, now)  # the assignment may have changed meanwhile
 
     message = VipMessage(
         conversation_id=conversation.id,
@@ -115,41 +117,61 @@ def post_message(
         body_html=render_markdown(text),
         created_at=now,
     )
-    if side is Side.CLIENT:
-        if conversation.waiting_since is None:
-            conversation.waiting_since = now
-            conversation.reply_due_at = now + promise_for(author.vip_tier)
-    else:
-        if conversation.waiting_since is not None:
-            waited = (now - conversation.waiting_since).total_seconds()
-            message.reply_seconds = max(0, round(waited))
-            conversation.waiting_since = None
-            conversation.reply_due_at = None
-        if side is Side.MANAGER:
-            conversation.escalated_at = None  # the manager is back: the backup steps out
-        elif conversation.escalated_at is None:
-            conversation.escalated_at = now
+    _update_wait(conversation, message, side, author.vip_tier, now)
     # Answering shows the other side's messages were read.
     seen_up_to = max(_mark_other_side_read(conversation, side, now), default=0)
     db.session.add(message)
     db.session.flush()
-    # Everything that goes out is worked out before the commit, so that no connection is
-    # held while the pushes wait on the network (the message queue, a slow socket).
     payload = realtime.message_payload(message, nonce)
-    people = realtime.audience(conversation, now)
-    # Only the counts that moved: the other side's, and the author's if they read something.
-    changed = [person for person in people if person != author.id or seen_up_to]
-    counts = unread_counts(changed, conversation.client_id, now)
-    conversation_id = conversation.id
+    _push_posted(conversation, author.id, side, payload, seen_up_to, now, origin_sid)
     db.session.commit()
+    return PostedMessage(id=payload["id"], payload=payload)
 
-    realtime.emit_to(people, "new_message", payload, skip_sid=origin_sid)
+
+def _update_wait(
+    conversation: VipConversation, message: VipMessage, side: Side, tier: str | None, now: datetime
+) -> None:
+    """A client's first unanswered message starts the wait; a staff reply ends it."""
+    if side is Side.CLIENT:
+        if conversation.waiting_since is None:
+            conversation.waiting_since = now
+            conversation.reply_due_at = now + promise_for(tier)
+        return
+    if conversation.waiting_since is not None:
+        waited = (now - conversation.waiting_since).total_seconds()
+        message.reply_seconds = max(0, round(waited))
+        conversation.waiting_since = None
+        conversation.reply_due_at = None
+    if side is Side.MANAGER:
+        conversation.escalated_at = None  # the manager is back: the backup steps out
+    elif conversation.escalated_at is None:
+        conversation.escalated_at = now
+
+
+def _push_posted(
+    conversation: VipConversation,
+    author_id: int,
+    side: Side,
+    payload: dict[str, Any],
+    seen_up_to: int,
+    now: datetime,
+    origin_sid: str | None,
+) -> None:
+    """Queue the message, its read receipt and the badge counts that moved.
+
+    Everything that goes out is worked out inside the transaction; it leaves after the
+    commit, so no connection is held while the pushes wait on the network.
+    """
+    people = policy.readers(conversation, now)
+    # Only the counts that moved: the other side's, and the author's if they read something.
+    changed = [person for person in people if person != author_id or seen_up_to]
+    counts = unread_counts(changed, conversation.client_id, now)
+    realtime.push_message(people, payload, origin_sid)
     if seen_up_to:
         realtime.push_seen(
-            conversation_id, people, now, seen_up_to, by_staff=side is not Side.CLIENT
+            conversation.id, people, now, seen_up_to, by_staff=side is not Side.CLIENT
         )
     realtime.push_unread(counts)
-    return PostedMessage(id=payload["id"], payload=payload)
 
 
 def mark_read(
@@ -161,7 +183,7 @@ def mark_read(
 ) -> int:
     """Mark the other side's messages (up to `up_to`) as read and send the read receipt."""
     now = now or utcnow()
-    side = side_of(reader, conversation, now)
+    side = policy.side_of(reader, conversation, now)
     from_staff = side is Side.CLIENT
     unread = select(func.max(VipMessage.id)).where(
         VipMessage.conversation_id == conversation.id,
@@ -174,21 +196,21 @@ def mark_read(
     if newest is None:  # nothing to do: a page view must not take the write lock
         return 0
     ids = _mark_other_side_read(conversation, side, now, up_to=newest)
-    people = realtime.audience(conversation, now)
-    conversation_id, reader_id = conversation.id, reader.id
-    count = unread_count(reader, now)
-    db.session.commit()
     if ids:
-        realtime.push_seen(conversation_id, people, now, max(ids), by_staff=side is not Side.CLIENT)
-        realtime.push_unread({reader_id: count})
+        people = policy.readers(conversation, now)
+        realtime.push_seen(conversation.id, people, now, max(ids), by_staff=not from_staff)
+        realtime.push_unread({reader.id: unread_count(reader, now)})
+    db.session.commit()
     return len(ids)
 
 
 def notify_typing(user: User, conversation: VipConversation, typing: bool) -> None:
     """Show the other side that `user` is (or stopped) typing; nothing is stored."""
     now = utcnow()
-    side_of(user, conversation, now)
-    realtime.push_typing(conversation, now, user.id, user.display_name, typing)
+    policy.side_of(user, conversation, now)
+    others = [person for person in policy.readers(conversation, now) if person != user.id]
+    realtime.push_typing(conversation.id, others, user.display_name, typing)
+    db.session.commit()  # nothing was written: ending the reads sends the push now
 
 
 @dataclass(frozen=True)
@@ -253,7 +275,7 @@ def unread_count(user: User, now: datetime | None = None) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     statement = _unread_for(
-        user.id, as_client=user.is_vip, as_staff=is_manager(user), now=now or utcnow()
+        user.id, as_client=user.is_vip, as_staff=policy.is_manager(user), now=now or utcnow()
     )
     return (db.session.scalar(statement) or 0) if statement is not None else 0
 

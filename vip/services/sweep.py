@@ -24,10 +24,10 @@ from sqlalchemy.orm import selectinload
 from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import db
-from community.outbox.services import enqueue_email
 from community.urls import external_url
 from vip.models import VipConversation, VipMessage
 from vip.services import realtime
+from vip.services.emails import email_person
 from vip.tiers import promise_for, unread_email_delay
 
 UNREAD_LIST = "vip.unread"
@@ -75,52 +75,55 @@ def escalate_overdue(now: datetime) -> int:
             VipConversation.backup_manager_id.is_not(None),
         )
     ).all()
-    alerted = 0
-    for conversation_id in candidates:
-        claimed = db.session.execute(
-            update(VipConversation)
-            .where(
-                VipConversation.id == conversation_id,
-                VipConversation.escalated_at.is_(None),
-                VipConversation.reply_due_at <= now,
-            )
-            .values(escalated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not claimed:  # another sweeper, or a reply, got there first
-            db.session.rollback()
-            continue
-        conversation = db.session.get(VipConversation, conversation_id, populate_existing=True)
-        backup = conversation.backup_manager if conversation else None
-        if conversation is None or backup is None or conversation.waiting_since is None:
-            db.session.commit()
-            continue
-        client = conversation.client
-        enqueue_email(
-            to=backup.email,
-            subject=_l("%(name)s has waited past their promise", name=client.display_name),
-            template="vip_escalation",
-            context={
-                "backup": backup,
-                "client": client,
-                "manager": conversation.manager,
-                "waiting_since": conversation.waiting_since,
-                "promise": promise_for(client.vip_tier),
-                "conversation_url": external_url(
-                    "manager.conversation", conversation_id=conversation.id
-                ),
-            },
-            dedupe_key=(
-                f"vip-escalation:{conversation.id}:"
-                f"{conversation.waiting_since.timestamp():.0f}:{backup.id}"
-            ),
-            category="vip_escalation",
-            locale=backup.locale,
+    return sum(1 for conversation_id in candidates if _escalate(conversation_id, now))
+
+
+def _escalate(conversation_id: int, now: datetime) -> bool:
+    """Claim one overdue wait and alert its backup, in one transaction of its own."""
+    claimed = db.session.execute(
+        update(VipConversation)
+        .where(
+            VipConversation.id == conversation_id,
+            VipConversation.escalated_at.is_(None),
+            VipConversation.reply_due_at <= now,
         )
+        .values(escalated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:  # another sweeper, or a reply, got there first
+        db.session.rollback()
+        return False
+    conversation = db.session.get(VipConversation, conversation_id, populate_existing=True)
+    backup = conversation.backup_manager if conversation else None
+    if conversation is None or backup is None or conversation.waiting_since is None:
         db.session.commit()
-        realtime.push_escalation(conversation, client.display_name)
-        alerted += 1
-    return alerted
+        return False
+    _tell_backup(conversation, backup, conversation.waiting_since)
+    realtime.push_escalation(conversation, conversation.client.display_name)
+    db.session.commit()
+    return True
+
+
+def _tell_backup(conversation: VipConversation, backup: User, waiting_since: datetime) -> None:
+    client = conversation.client
+    email_person(
+        backup,
+        template="vip_escalation",
+        subject=_l("%(name)s has waited past their promise", name=client.display_name),
+        context={
+            "backup": backup,
+            "client": client,
+            "manager": conversation.manager,
+            "waiting_since": waiting_since,
+            "promise": promise_for(client.vip_tier),
+            "conversation_url": external_url(
+                "manager.conversation", conversation_id=conversation.id
+            ),
+        },
+        dedupe_key=(
+            f"vip-escalation:{conversation.id}:{waiting_since.timestamp():.0f}:{backup.id}"
+        ),
+    )
 
 
 def email_unread(now: datetime) -> int:
@@ -147,26 +150,45 @@ def _recipient(conversation: VipConversation, from_staff: bool) -> User | None:
 
 
 def _email_burst(conversation_id: int, from_staff: bool, now: datetime) -> bool:
+    """Claim one side's unread, unemailed messages and email them in one, if anyone may read."""
     conversation = db.session.get(VipConversation, conversation_id)
     recipient = _recipient(conversation, from_staff) if conversation else None
     if conversation is None or recipient is None:
         return False  # nobody to tell yet: a manager assigned later will see it unread
-    ids = db.session.scalars(
-        update(VipMessage)
-        .where(
-            VipMessage.conversation_id == conversation_id,
-            VipMessage.from_staff.is_(from_staff),
-            VipMessage.read_at.is_(None),
-            VipMessage.emailed_at.is_(None),
-            VipMessage.created_at <= now,
-        )
-        .values(emailed_at=now)
-        .returning(VipMessage.id)
-        .execution_options(synchronize_session=False)
-    ).all()
+    ids = _claim_burst(conversation_id, from_staff, now)
     if not ids:
         db.session.rollback()
         return False
+    if not recipient.is_active or (from_staff and not recipient.is_vip):
+        db.session.commit()  # claimed, so no sweeper tries again; nobody to email
+        return False
+    queued = _email_messages(recipient, conversation, ids, from_staff)
+    db.session.commit()
+    return queued is not None
+
+
+def _claim_burst(conversation_id: int, from_staff: bool, now: datetime) -> list[int]:
+    """Mark the burst emailed; the ids this transaction won (none if another sweeper did)."""
+    return list(
+        db.session.scalars(
+            update(VipMessage)
+            .where(
+                VipMessage.conversation_id == conversation_id,
+                VipMessage.from_staff.is_(from_staff),
+                VipMessage.read_at.is_(None),
+                VipMessage.emailed_at.is_(None),
+                VipMessage.created_at <= now,
+            )
+            .values(emailed_at=now)
+            .returning(VipMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _email_messages(
+    recipient: User, conversation: VipConversation, ids: list[int], from_staff: bool
+) -> int | None:
     messages = list(
         db.session.scalars(
             select(VipMessage)
@@ -175,13 +197,10 @@ def _email_burst(conversation_id: int, from_staff: bool, now: datetime) -> bool:
             .options(selectinload(VipMessage.author))
         )
     )
-    if not recipient.is_active or (from_staff and not recipient.is_vip):
-        db.session.commit()  # claimed, so no sweeper tries again; nobody to email
-        return False
-    queued = enqueue_email(
-        to=recipient.email,
-        subject=_unread_subject(messages, conversation, from_staff),
+    return email_person(
+        recipient,
         template="vip_unread",
+        subject=_unread_subject(messages, conversation, from_staff),
         context={
             "recipient": recipient,
             "client": conversation.client,
@@ -194,12 +213,8 @@ def _email_burst(conversation_id: int, from_staff: bool, now: datetime) -> bool:
             ),
         },
         dedupe_key=f"vip-unread:{conversation.id}:{int(from_staff)}:{min(ids)}:{recipient.id}",
-        category="vip_unread",
         list_key=UNREAD_LIST,
-        locale=recipient.locale,
     )
-    db.session.commit()
-    return queued is not None
 
 
 def _unread_subject(

@@ -19,11 +19,12 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from community.caching import anonymous_page_key, is_personal_request
+from community.errors import InvalidInput
 from community.extensions import cache, limiter
+from community.forms import show_error
 from kb import bp
-from kb.errors import KbError
 from kb.forms import FeedbackForm
-from kb.policy import can_edit
+from kb.policy import can_edit, takes_feedback
 from kb.services import attachments, cache_keys, catalog, counters, feedback, search, suggest
 
 RESULTS_PER_PAGE = 10
@@ -145,7 +146,7 @@ def _wants_json() -> bool:
 @limiter.limit(feedback_limit, methods=["POST"])
 def give_feedback(slug: str):
     found = catalog.readable_article(slug, current_user)
-    if not found.is_published:
+    if not takes_feedback(found):
         abort(404)
     form = FeedbackForm(formdata=request.form if request.method == "POST" else request.args)
     if request.method == "POST" and form.validate():
@@ -153,8 +154,8 @@ def give_feedback(slug: str):
             feedback.record_feedback(
                 found, helpful=form.is_helpful, comment=form.comment.data, user=current_user
             )
-        except KbError as error:
-            form.comment.errors = [error.message]
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             message = _("Thank you for your feedback.")
             if _wants_json():

@@ -12,14 +12,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from limits import parse_many
 
+from community.errors import RateLimited
 from community.extensions import limiter
-from vip.services import VipError, user_room
+from vip.services.realtime import user_room
 
 _SETTINGS = {"message": "VIP_MESSAGE_RATE_LIMIT", "event": "VIP_EVENT_RATE_LIMIT"}
 
 
 def hit(kind: str, user_id: int) -> None:
-    """Count one `kind` action for the person; VipError 429 once over the limit."""
+    """Count one `kind` action for the person; RateLimited (429) once over the limit."""
     config = current_app.config
     if not config["RATELIMIT_ENABLED"]:
         return
@@ -29,7 +30,4 @@ def hit(kind: str, user_id: int) -> None:
     prefix = config.get("RATELIMIT_KEY_PREFIX", "")
     for item in parse_many(setting):
         if not limiter.limiter.hit(item, prefix, kind, identity):
-            raise VipError(
-                429,
-                _("You are sending too fast. Wait a moment and try again."),
-            )
+            raise RateLimited(_("You are sending too fast. Wait a moment and try again."))

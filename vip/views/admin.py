@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from community.accounts.models import User
 from community.accounts.permissions import acting_user, admins_only
-from community.extensions import db
+from community.errors import InvalidInput
+from community.forms import show_error
 from vip import admin_bp as bp
 from vip import services
 from vip.forms import NO_TIER, NOBODY, AssignmentForm, NewVipForm
-from vip.services import VipError
 from vip.tiers import tiers
+from vip.views.common import form_page
 
 bp.before_request(admins_only)
 
@@ -31,61 +32,42 @@ def _fill_choices(form: AssignmentForm, *, allow_no_tier: bool) -> None:
     form.backup.choices = [SelectChoice(NOBODY, _("No backup")), *people]
 
 
-def _person(value: str | None) -> User | None:
-    return db.session.get(User, int(value)) if value and value.isdigit() else None
-
-
-def _show_error(form: AssignmentForm, error: VipError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
-
-
-def _assign(form: AssignmentForm, client: User) -> bool:
+def _assigned(form: AssignmentForm, client: User | None = None) -> User | None:
+    """Save the form's assignment of `client` (else of the customer the form's email names):
+    the client, or None with the refusal shown on the form."""
     try:
+        client = client or services.find_customer(form.email.data)
         services.assign_client(
             client,
             tier=form.tier.data or None,
-            manager=_person(form.manager.data),
-            backup=_person(form.backup.data),
+            manager=services.chosen_person(form.manager.data),
+            backup=services.chosen_person(form.backup.data),
             by=acting_user(),
         )
-    except VipError as error:
-        _show_error(form, error)
-        return False
-    return True
+    except InvalidInput as error:
+        show_error(form, error)
+        return None
+    return client
 
 
 @bp.route("", methods=["GET", "POST"])
 def assignments():
     form = NewVipForm()
     _fill_choices(form, allow_no_tier=False)
-    if form.validate_on_submit():
-        try:
-            client = services.find_customer(form.email.data)
-        except VipError as error:
-            _show_error(form, error)
-        else:
-            if _assign(form, client):
-                flash(_("%(name)s is now a VIP client.", name=client.display_name), "success")
-                return redirect(url_for("vip_admin.assignments"))
-    status = 422 if form.is_submitted() else 200
-    return (
-        render_template(
-            "vip/admin/assignments.html",
-            form=form,
-            clients=services.vip_clients(),
-            loads=services.manager_loads(),
-        ),
-        status,
+    if form.validate_on_submit() and (client := _assigned(form)):
+        flash(_("%(name)s is now a VIP client.", name=client.display_name), "success")
+        return redirect(url_for("vip_admin.assignments"))
+    return form_page(
+        "vip/admin/assignments.html",
+        form,
+        clients=services.vip_clients(),
+        loads=services.manager_loads(),
     )
 
 
 @bp.route("/clients/<int:user_id>", methods=["GET", "POST"])
 def edit_client(user_id: int):
-    client = db.session.get(User, user_id) or abort(404)
+    client = services.customer_by_id(user_id)
     conversation = services.existing_conversation(client)
     form = AssignmentForm(
         data={
@@ -95,8 +77,7 @@ def edit_client(user_id: int):
         }
     )
     _fill_choices(form, allow_no_tier=True)
-    if form.validate_on_submit() and _assign(form, client):
+    if form.validate_on_submit() and _assigned(form, client):
         flash(_("Saved %(name)s.", name=client.display_name), "success")
         return redirect(url_for("vip_admin.assignments"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("vip/admin/client.html", form=form, client=client), status
+    return form_page("vip/admin/client.html", form, client=client)

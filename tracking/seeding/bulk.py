@@ -19,9 +19,12 @@ from community.extensions import db
 from tracking.codes import EventCode
 from tracking.models import ALL_ALERTS, AlertContact, Shipment, TrackingEvent
 from tracking.rules import EventFacts, ShipmentState, apply_event
-from tracking.seeding import CARRIER, DESCRIPTIONS
+from tracking.seeding.demo import CARRIER, DESCRIPTIONS
 
 E = EventCode
+
+# One bulk shipment's state after its events, and its event rows.
+_History = tuple[ShipmentState, list[dict[str, Any]]]
 
 BULK_PREFIX = "BK"
 BULK_HUBS = ("Hong Kong, HK", "Anchorage, US", "Louisville, US", "Leipzig, DE", "Memphis, US")
@@ -48,56 +51,67 @@ def bulk_codes(index: int, count: int) -> list[EventCode]:
     return codes
 
 
-def _bulk_chunk(start: int, size: int, events_per: int, owners: list[int], now: datetime) -> None:
-    numbers = [f"{BULK_PREFIX}{start + offset:010d}" for offset in range(size)]
-    shipments = []
-    events_by_number: dict[str, list[dict[str, Any]]] = {}
-    for offset, number in enumerate(numbers):
-        index = start + offset
-        created = now - timedelta(days=30) + timedelta(minutes=index % 40_000)
-        state = ShipmentState(EventCode.LABEL_CREATED, None, None, None, None, None)
-        rows = []
-        for position, code in enumerate(bulk_codes(index, events_per)):
-            facts = EventFacts(
-                code=code.value,
-                occurred_at=created + timedelta(hours=6 * position + 1),
-                location=BULK_HUBS[(index + position) % len(BULK_HUBS)],
-                description=DESCRIPTIONS[code],
-            )
-            apply_event(state, facts)
-            rows.append(
-                {
-                    "sender_event_id": f"bk-{number}-{position}",
-                    "code": facts.code,
-                    "occurred_at": facts.occurred_at,
-                    "location": facts.location,
-                    "description": facts.description,
-                    "estimated_delivery": None,
-                    "received_at": facts.occurred_at,
-                }
-            )
-        events_by_number[number] = rows
-        shipments.append(
+def _history(index: int, number: str, events_per: int, created: datetime) -> _History:
+    """The events of one bulk shipment, and the state the status rules give it."""
+    state = ShipmentState(EventCode.LABEL_CREATED, None, None, None, None, None)
+    rows = []
+    for position, code in enumerate(bulk_codes(index, events_per)):
+        facts = EventFacts(
+            code=code.value,
+            occurred_at=created + timedelta(hours=6 * position + 1),
+            location=BULK_HUBS[(index + position) % len(BULK_HUBS)],
+            description=DESCRIPTIONS[code],
+        )
+        apply_event(state, facts)
+        rows.append(
             {
-                "tracking_number": number,
-                "carrier": CARRIER,
-                "owner_id": owners[index % len(owners)],
-                "origin": "Shenzhen, CN",
-                "destination": "Seattle, US",
-                "status": state.status,
-                "status_at": state.status_at,
-                "estimated_delivery": (created + timedelta(days=6)).date(),
-                "delivered_at": state.delivered_at,
-                "last_event_at": state.last_event_at,
-                "last_event_code": state.last_event_code,
-                "last_location": state.last_location,
-                "last_description": state.last_description,
-                "owner_alerts": ALL_ALERTS,
-                "version": 1 + len(rows),
-                "created_at": created,
-                "updated_at": now,
+                "sender_event_id": f"bk-{number}-{position}",
+                "code": facts.code,
+                "occurred_at": facts.occurred_at,
+                "location": facts.location,
+                "description": facts.description,
+                "estimated_delivery": None,
+                "received_at": facts.occurred_at,
             }
         )
+    return state, rows
+
+
+def _shipment_row(
+    number: str, owner_id: int, history: _History, created: datetime, now: datetime
+) -> dict[str, Any]:
+    state, events = history
+    return {
+        "tracking_number": number,
+        "carrier": CARRIER,
+        "owner_id": owner_id,
+        "origin": "Shenzhen, CN",
+        "destination": "Seattle, US",
+        "status": state.status,
+        "status_at": state.status_at,
+        "estimated_delivery": (created + timedelta(days=6)).date(),
+        "delivered_at": state.delivered_at,
+        "last_event_at": state.last_event_at,
+        "last_event_code": state.last_event_code,
+        "last_location": state.last_location,
+        "last_description": state.last_description,
+        "owner_alerts": ALL_ALERTS,
+        "version": 1 + len(events),
+        "created_at": created,
+        "updated_at": now,
+    }
+
+
+def _bulk_chunk(start: int, size: int, events_per: int, owners: list[int], now: datetime) -> None:
+    """Shipments `start` to `start + size`, a third with a contact, and their events."""
+    shipments = []
+    events_by_number: dict[str, list[dict[str, Any]]] = {}
+    for index in range(start, start + size):
+        number = f"{BULK_PREFIX}{index:010d}"
+        created = now - timedelta(days=30) + timedelta(minutes=index % 40_000)
+        history = _history(index, number, events_per, created)
+        events_by_number[number] = history[1]
+        shipments.append(_shipment_row(number, owners[index % len(owners)], history, created, now))
     table = Shipment.__table__
     ids = dict(
         db.session.execute(
@@ -108,12 +122,12 @@ def _bulk_chunk(start: int, size: int, events_per: int, owners: list[int], now: 
         {
             "shipment_id": ids[number],
             "name": "Bulk Contact",
-            "email": f"contact{start + offset}@example.org",
+            "email": f"contact{index}@example.org",
             "events": ALL_ALERTS,
             "created_at": now,
         }
-        for offset, number in enumerate(numbers)
-        if (start + offset) % 3 == 0
+        for index, number in enumerate(events_by_number, start)
+        if index % 3 == 0
     ]
     if contacts:
         db.session.execute(insert(AlertContact.__table__), contacts)

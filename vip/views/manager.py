@@ -1,12 +1,12 @@
 """The manager's side at `/manager/`: the dashboard, conversations, their card, announcements.
 
 Every route needs the manager duty; which conversations a manager reaches is decided by
-`services.side_of` (their clients; a backup's only after the promise passed).
+`policy.side_of` (their clients; a backup's only after the promise passed).
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,28 +15,21 @@ from community.db import utcnow
 from community.extensions import login_manager
 from community.forms import CsrfOnlyForm
 from vip import manager_bp as bp
-from vip import services
+from vip import policy, services
 from vip.forms import AnnouncementForm, ManagerCardForm, MessageForm
 from vip.models import VipConversation
-from vip.services import Side, VipError
+from vip.policy import Side
 from vip.tiers import promise_for, tier_named
-from vip.views import send_from_form
+from vip.views.common import form_page, history_cursor, send_from_form
 
 
 @bp.before_request
 def require_manager():  # type: ignore[no-untyped-def]
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not services.is_manager(current_user):
+    if not policy.is_manager(current_user):
         abort(403)
     return None
-
-
-def _reachable(conversation_id: int) -> tuple[VipConversation, Side]:
-    try:
-        return services.reachable_conversation(acting_user(), conversation_id, utcnow())
-    except VipError as error:
-        abort(error.status, error.message)
 
 
 @bp.get("/")
@@ -47,8 +40,7 @@ def dashboard():
 def staff_page(conversation: VipConversation, side: Side, form: MessageForm, status: int = 200):  # type: ignore[no-untyped-def]
     manager = acting_user()
     now = utcnow()
-    before = request.args.get("before", type=int)
-    before = before if before and before > 0 else None
+    before = history_cursor()
     if before is None:
         services.mark_read(manager, conversation, now=now)
     client = conversation.client
@@ -71,14 +63,14 @@ def staff_page(conversation: VipConversation, side: Side, form: MessageForm, sta
 
 @bp.get("/conversations/<int:conversation_id>")
 def conversation(conversation_id: int):
-    found, side = _reachable(conversation_id)
+    found, side = services.reachable_conversation(acting_user(), conversation_id, utcnow())
     return staff_page(found, side, MessageForm())
 
 
 @bp.post("/conversations/<int:conversation_id>/messages")
 def reply(conversation_id: int):
     """Without JavaScript, the reply form posts here."""
-    found, side = _reachable(conversation_id)
+    found, side = services.reachable_conversation(acting_user(), conversation_id, utcnow())
     form = MessageForm()
     status = send_from_form(acting_user(), found, form)
     if status is None:
@@ -102,8 +94,7 @@ def card():
         )
         flash(_("Your card is saved."), "success")
         return redirect(url_for("manager.card"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("manager/card.html", form=form, profile=profile), status
+    return form_page("manager/card.html", form, profile=profile)
 
 
 @bp.route("/announcements", methods=["GET", "POST"])
@@ -113,28 +104,17 @@ def announcements():
         services.create_announcement(acting_user(), title=form.title.data, body=form.body.data)
         flash(_("The announcement is published to VIP clients."), "success")
         return redirect(url_for("manager.announcements"))
-    status = 422 if form.is_submitted() else 200
-    return (
-        render_template(
-            "manager/announcements.html",
-            form=form,
-            announcements=services.recent_announcements(limit=50),
-            delete_form=CsrfOnlyForm(),
-        ),
-        status,
+    return form_page(
+        "manager/announcements.html",
+        form,
+        announcements=services.recent_announcements(limit=50),
+        delete_form=CsrfOnlyForm(),
     )
-
-
-def _announcement(announcement_id: int):  # type: ignore[no-untyped-def]
-    try:
-        return services.announcement_or_404(announcement_id)
-    except VipError as error:
-        abort(error.status, error.message)
 
 
 @bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
 def edit_announcement(announcement_id: int):
-    announcement = _announcement(announcement_id)
+    announcement = services.announcement_or_404(announcement_id)
     form = AnnouncementForm(obj=announcement)
     if form.validate_on_submit():
         services.update_announcement(
@@ -142,16 +122,12 @@ def edit_announcement(announcement_id: int):
         )
         flash(_("The announcement is updated."), "success")
         return redirect(url_for("manager.announcements"))
-    status = 422 if form.is_submitted() else 200
-    return (
-        render_template("manager/announcement_edit.html", form=form, announcement=announcement),
-        status,
-    )
+    return form_page("manager/announcement_edit.html", form, announcement=announcement)
 
 
 @bp.post("/announcements/<int:announcement_id>/delete")
 def delete_announcement(announcement_id: int):
-    announcement = _announcement(announcement_id)
+    announcement = services.announcement_or_404(announcement_id)
     if CsrfOnlyForm().validate_on_submit():
         services.delete_announcement(acting_user(), announcement)
         flash(_("The announcement is deleted."), "info")

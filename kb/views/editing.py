@@ -1,23 +1,28 @@
 """Editor pages: write and preview, publish, history with diffs and restore, files, insights.
 
 Every route checks the editor role through the services (403 for anyone else); the role
-decorator only turns anonymous visitors into a login redirect first.
+decorator only turns anonymous visitors into a login redirect first. A page that shows a form
+before any service runs (a new article, the categories) asks `policy.require_editor` itself,
+so that anyone else gets the 403 rather than the form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from community.accounts.permissions import acting_user
-from community.forms import CsrfOnlyForm
+from community.errors import InvalidInput
+from community.forms import CategoryForm, CsrfOnlyForm, show_error
 from kb import bp
-from kb.errors import KbError
-from kb.forms import ArticleForm, AttachmentForm, CategoryForm
+from kb.forms import ArticleForm, AttachmentForm
 from kb.models import Article
 from kb.policy import require_editor
 from kb.services import articles, attachments, catalog, categories, insights, revisions
@@ -28,14 +33,6 @@ INSIGHT_PERIODS = (7, 30, 90)
 @bp.app_template_filter("kb_note")
 def revision_note(note: str) -> str:
     return revisions.describe_note(note or "")
-
-
-def _form_error(form: Any, error: KbError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _article_input(form: ArticleForm) -> articles.ArticleInput:
@@ -97,8 +94,8 @@ def new_article():
             article = articles.save_article(
                 None, _article_input(form), by=acting_user(), publish=form.publish.data
             )
-        except KbError as error:
-            _form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("Article published.") if article.is_published else _("Draft saved."), "success")
             return redirect(url_for("kb.edit_article", slug=article.slug))
@@ -128,8 +125,8 @@ def edit_article(slug: str):
             articles.save_article(
                 article, _article_input(form), by=acting_user(), publish=form.publish.data
             )
-        except KbError as error:
-            _form_error(form, error)
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("Article published.") if form.publish.data else _("Changes saved."), "success")
             return redirect(url_for("kb.edit_article", slug=article.slug))
@@ -164,14 +161,8 @@ def preview():
     """Sanitised HTML for the live preview; nothing is saved."""
     try:
         html = articles.preview_html(current_user, request.form.get("body", ""))
-    except KbError as error:
-        return jsonify(
-            error={
-                "code": 422,
-                "message": error.message,
-                "fields": [{"field": "body", "message": error.message}],
-            }
-        ), 422
+    except InvalidInput as error:
+        return jsonify(error=error.as_dict()), error.code
     return jsonify(html=html)
 
 
@@ -224,8 +215,8 @@ def upload(slug: str):
             attachments.add_attachment(
                 article, form.file.data.stream, form.file.data.filename or "", by=acting_user()
             )
-        except KbError as error:
-            form.file.errors = [error.message]
+        except InvalidInput as error:
+            show_error(form, error)
         else:
             flash(_("File attached."), "success")
             return redirect(url_for("kb.edit_article", slug=slug) + "#files")
@@ -266,25 +257,31 @@ def manage_categories():
     return _categories_page()
 
 
+def _save_category(form: CategoryForm, save: Callable[..., Any], done: str) -> Response | None:
+    """Save a valid category form and go back to the list; None when the form must show again."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        save(
+            name=form.name.data,
+            description=form.description.data or "",
+            position=form.position.data or 0,
+            by=acting_user(),
+        )
+    except InvalidInput as error:
+        show_error(form, error)
+        return None
+    flash(done, "success")
+    return redirect(url_for("kb.manage_categories"))
+
+
 @bp.post("/manage/categories/new")
 @login_required
 def add_category():
     require_editor(current_user)
     form = CategoryForm(prefix="new")
-    if form.validate_on_submit():
-        try:
-            categories.create_category(
-                name=form.name.data,
-                description=form.description.data or "",
-                position=form.position.data or 0,
-                by=acting_user(),
-            )
-        except KbError as error:
-            _form_error(form, error)
-        else:
-            flash(_("Category added."), "success")
-            return redirect(url_for("kb.manage_categories"))
-    return _categories_page(new_form=form, status=422)
+    saved = _save_category(form, categories.create_category, _("Category added."))
+    return saved or _categories_page(new_form=form, status=422)
 
 
 @bp.post("/manage/categories/<int:category_id>")
@@ -292,21 +289,9 @@ def add_category():
 def edit_category(category_id: int):
     require_editor(current_user)
     form = CategoryForm(prefix=f"c{category_id}")
-    if form.validate_on_submit():
-        try:
-            categories.update_category(
-                category_id,
-                name=form.name.data,
-                description=form.description.data or "",
-                position=form.position.data or 0,
-                by=acting_user(),
-            )
-        except KbError as error:
-            _form_error(form, error)
-        else:
-            flash(_("Category saved."), "success")
-            return redirect(url_for("kb.manage_categories"))
-    return _categories_page(failed=(category_id, form), status=422)
+    save = partial(categories.update_category, category_id)
+    saved = _save_category(form, save, _("Category saved."))
+    return saved or _categories_page(failed=(category_id, form), status=422)
 
 
 @bp.get("/insights")

@@ -4,29 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from community.accounts.permissions import acting_user
 from community.caching import anonymous_page_key, is_personal_request
 from community.extensions import cache
-from vip import bp, services, throttle
+from vip import bp, policy, services
 from vip.forms import MessageForm
 from vip.models import VipConversation
-from vip.services import VipError
 from vip.tiers import tier_named, tiers
-
-
-def _before() -> int | None:
-    """The history cursor of a plain link (`?before=<message id>`); nonsense means none."""
-    value = request.args.get("before", type=int)
-    return value if value and value > 0 else None
+from vip.views.common import history_cursor, send_from_form
 
 
 def client_page(conversation: VipConversation, form: MessageForm, status: int = 200):  # type: ignore[no-untyped-def]
     """The VIP's page: manager card, announcements, and the conversation."""
     client = acting_user()
-    before = _before()
+    before = history_cursor()
     if before is None:
         services.mark_read(client, conversation)  # opening the page is reading it
     return (
@@ -48,14 +42,14 @@ def client_page(conversation: VipConversation, form: MessageForm, status: int = 
 @bp.get("/")
 @cache.cached(unless=is_personal_request, key_prefix=lambda: anonymous_page_key("vip"))
 def index():
-    if current_user.is_authenticated and current_user.is_vip:
+    if policy.is_client(current_user):
         conversation = services.own_conversation(acting_user())
         return client_page(conversation, MessageForm())
     return render_template(
         "vip/club.html",
         tiers=tiers(),
         support_email=current_app.config.get("SUPPORT_EMAIL"),
-        is_manager=services.is_manager(current_user),
+        is_manager=policy.is_manager(current_user),
     )
 
 
@@ -64,10 +58,7 @@ def index():
 def send():
     """Without JavaScript, the conversation form posts here."""
     client = acting_user()
-    try:
-        conversation = services.own_conversation(client)
-    except VipError as error:
-        abort(error.status, error.message)
+    conversation = services.own_conversation(client)
     form = MessageForm()
     status = send_from_form(client, conversation, form)
     if status is None:
@@ -75,29 +66,13 @@ def send():
     return client_page(conversation, form, status)
 
 
-def send_from_form(sender: Any, conversation: VipConversation, form: MessageForm) -> int | None:
-    """Send the no-JavaScript form's message, rate limited with the socket's; None when sent,
-    else the status to answer with, the reason on the form (403 and 404 are answered here)."""
-    if not form.validate_on_submit():
-        return 422
-    try:
-        throttle.hit("message", sender.id)
-        services.post_message(sender, conversation, form.body.data)
-    except VipError as error:
-        if error.status in (403, 404):
-            abort(error.status, error.message)
-        form.body.errors = [*form.body.errors, error.message]
-        return error.status
-    return None
-
-
 @bp.get("/inbox")
 @login_required
 def inbox():
     """Where the Messages badge leads: a client's conversation, or a manager's dashboard."""
-    if current_user.is_vip:
+    if policy.is_client(current_user):
         return redirect(url_for("vip.index", _anchor="conversation"))
-    if services.is_manager(current_user):
+    if policy.is_manager(current_user):
         return redirect(url_for("manager.dashboard"))
     return redirect(url_for("vip.index"))
 
@@ -105,7 +80,7 @@ def inbox():
 def home_panel_context() -> dict[str, Any]:
     """The home page's VIP panel: only for a client or a manager with something unread."""
     user = current_user
-    if not user.is_authenticated or not services.is_club_member(user):
+    if not policy.is_club_member(user):
         return {"vip_panel": None}
     return {
         "vip_panel": {
