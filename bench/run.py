@@ -27,7 +27,7 @@ from bench.harness import (
     wrk,
 )
 
-FEATURES = ("kb", "forum", "tracking", "vip")
+FEATURES = ("kb", "forum", "tracking", "vip", "support")
 CORE_PAGES = [
     ("home page `/` (anonymous)", "/", None),
     ("home page `/` (logged in)", "/", "customer@example.com"),

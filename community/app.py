@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import forum
 import kb
+import support
 import tracking
 import vip
 from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security
@@ -104,6 +105,7 @@ def configure_features(app: Flask) -> None:
     forum.init_app(app)
     tracking.init_app(app)
     vip.init_app(app)
+    support.init_app(app)
 
 
 def configure_templates(app: Flask) -> None:

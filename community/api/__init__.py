@@ -81,7 +81,10 @@ def json_body() -> Any:
     """The request's JSON, or 415/400 with a message that says what was wrong."""
     if not request.is_json:
         raise ApiError(415, _("Send the body as JSON with Content-Type: application/json."))
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError as exc:  # 100,000 "[" exhaust the parser's stack
+        raise ApiError(400, _("The body is nested too deeply.")) from exc
     if data is None:
         raise ApiError(400, _("The body is not valid JSON."))
     return data

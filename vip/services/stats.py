@@ -110,3 +110,25 @@ def dashboard(manager: User, now: datetime | None = None) -> Dashboard:
     board.clients.sort(key=_sort_key)
     board.escalated.sort(key=_sort_key)
     return board
+
+
+def reply_seconds_by_tier(since: datetime, until: datetime) -> dict[str, list[float]]:
+    """Every wait a reply ended between `since` and `until`, by the client's tier now.
+
+    The public service page sets each tier's promise beside the median of these.
+    """
+    rows = db.session.execute(
+        select(User.vip_tier, VipMessage.reply_seconds)
+        .join(VipConversation, VipConversation.id == VipMessage.conversation_id)
+        .join(User, User.id == VipConversation.client_id)
+        .where(
+            VipMessage.created_at >= since,
+            VipMessage.created_at <= until,
+            VipMessage.reply_seconds.is_not(None),
+            User.vip_tier.is_not(None),
+        )
+    ).all()
+    waits: dict[str, list[float]] = {}
+    for tier, seconds in rows:
+        waits.setdefault(tier, []).append(float(seconds))
+    return waits

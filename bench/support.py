@@ -1,0 +1,152 @@
+"""Support benchmarks: the agents' inbox (each view) and a request page signed in, the
+customer's list and the public `/service` page through wrk; and what wrk cannot measure: SQL
+statements per page (the tests hold them flat as requests grow), and mail in through
+`support fetch` against a real IMAP server (Dovecot, as the tests start it).
+
+`make bench` runs it with the others; alone: `python -m bench.run --only support [--quick]`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+
+from bench.harness import ROOT, Server
+from community.app import create_app
+from community.extensions import db
+from tests.support.imap_server import dovecot_available, dovecot_server
+
+SEED = {"requests": 100_000, "messages-per-request": 10}
+QUICK_SEED = {"requests": 5_000, "messages-per-request": 10}
+
+AGENT = "agent@example.com"
+CUSTOMER = "customer@example.com"
+VIEWS = ("departments", "mine", "unassigned", "due_soon", "overdue", "waiting")
+FETCHED_MESSAGES = 500
+
+
+def _database(instance: Path) -> sqlite3.Connection:
+    return sqlite3.connect(instance / "portico.db")
+
+
+def _busy_request(instance: Path) -> str:
+    """An open request with the most messages, from the middle of the table."""
+    with _database(instance) as connection:
+        row = connection.execute(
+            "SELECT number FROM support_requests WHERE status IN ('new', 'open') "
+            "ORDER BY message_count DESC, id LIMIT 1 OFFSET 50"
+        ).fetchone()
+    if row is None:
+        raise RuntimeError("no open support request: seed with --requests")
+    return row[0]
+
+
+def pages(portico: Server, instance: Path) -> list[tuple[str, str, str | None]]:
+    number = _busy_request(instance)
+    rows: list[tuple[str, str, str | None]] = [
+        (f"agents' inbox, {view} (agent)", f"/support/?view={view}", AGENT) for view in VIEWS
+    ]
+    rows += [
+        ("request page, staff (agent)", f"/support/requests/{number}", AGENT),
+        ("your requests `/account/requests` (customer)", "/account/requests", CUSTOMER),
+        ("`/service` (anonymous)", "/service", None),
+        ("`/support/new` (anonymous)", "/support/new", None),
+    ]
+    return rows
+
+
+# Query counts --------------------------------------------------------------------------------
+def _statements(app: Any, client: Any, path: str) -> int:
+    with app.app_context():
+        engine = db.engine
+    count = [0]
+
+    def counted(*_args: Any) -> None:
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    return count[0]
+
+
+def query_counts(instance: Path, env: dict[str, str]) -> list[str]:
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(instance),
+            "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "OUTBOX_DELIVERY": "worker",
+            "SUPPORT_SWEEP": "worker",
+            "CACHE_TYPE": "NullCache",
+        }
+    )
+    agent = app.test_client()
+    agent.post("/login", data={"email": AGENT, "password": "demo-password"})
+    agent.get("/support/")
+    lines = ["| page (agent signed in) | SQL statements |", "| --- | ---: |"]
+    for view in VIEWS:
+        lines.append(f"| inbox, {view} | {_statements(app, agent, f'/support/?view={view}')} |")
+    number = _busy_request(instance)
+    lines.append(f"| request page | {_statements(app, agent, f'/support/requests/{number}')} |")
+    return lines
+
+
+# Mail in -------------------------------------------------------------------------------------
+def _message(number: int) -> bytes:
+    mail = EmailMessage()
+    mail["From"] = f"Bench Customer {number} <bench-mail-{number}@example.org>"
+    mail["To"] = "support@portico.localhost"
+    mail["Subject"] = f"退货申请 {number}: the parcel arrived damaged"
+    mail["Message-ID"] = make_msgid(domain="bench.example.org")
+    mail.set_content("Hello,\n\nthe box was crushed and the kettle is dented.\n\nThanks\n")
+    return bytes(mail)
+
+
+def fetch_rate(instance: Path, env: dict[str, str]) -> list[str]:
+    """Append messages to a real Dovecot mailbox, then time one `support fetch`."""
+    if not dovecot_available():
+        return ["mail in: skipped (Dovecot is not installed: apt-get install dovecot-imapd)"]
+    with dovecot_server() as server:
+        server.append(_message(number) for number in range(FETCHED_MESSAGES))
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "support", "fetch"],
+            cwd=ROOT,
+            env={**os.environ, **env, "SUPPORT_IMAP_URL": server.url},
+            check=True,
+            capture_output=True,
+        )
+        seconds = time.perf_counter() - started
+        left = server.count("UNSEEN")
+    return [
+        f"mail in: `support fetch` turned {FETCHED_MESSAGES - left} of {FETCHED_MESSAGES} "
+        f"messages from a real IMAP server (Dovecot) into requests in {seconds:.1f} s: "
+        f"{(FETCHED_MESSAGES - left) / seconds:.0f} messages/s, process start included"
+    ]
+
+
+def extra(instance: Path, env: dict[str, str], portico: Server, args: Any) -> list[str]:
+    with _database(instance) as connection:
+        requests, messages = connection.execute(
+            "SELECT (SELECT count(*) FROM support_requests), "
+            "(SELECT count(*) FROM support_messages)"
+        ).fetchone()
+    lines = [f"data: {requests:,} requests, {messages:,} messages", "", "SQL per page:", ""]
+    lines += query_counts(instance, env)
+    lines += ["", *fetch_rate(instance, env)]
+    return lines

@@ -1,0 +1,1 @@
+"""Support's forms: the customer's (`customer`) and the staff's (`staff`)."""

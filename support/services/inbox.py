@@ -1,0 +1,202 @@
+"""The agents' inbox: requests to work, soonest due first, in indexed queries only.
+
+Every view is a range of `ix_support_requests_*` (status, due time) narrowed to the agent's
+departments with a subquery, so a page costs the same at a hundred requests or a million.
+The counts beside the views and the navigation badge are one aggregate query each.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, and_, case, func, or_, select, true
+from sqlalchemy.orm import joinedload
+
+from community.db import utcnow
+from community.extensions import db
+from support import policy
+from support.models import (
+    ACTIVE_STATUSES,
+    OPEN_STATUSES,
+    AgentMembership,
+    Status,
+    SupportRequest,
+)
+
+PER_PAGE = 50
+
+
+class View(enum.StrEnum):
+    DEPARTMENTS = "departments"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    WAITING = "waiting"
+    SOLVED = "solved"
+
+
+@dataclass(frozen=True)
+class Filters:
+    department_id: int | None = None
+    priority: str | None = None
+    assignee_id: int | None = None
+    numbers: tuple[str, ...] | None = None  # from a search: only these requests
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    view: View
+    requests: list[SupportRequest]
+    page: int
+    has_next: bool
+    now: datetime
+    warn_before: timedelta
+
+
+def _departments_of(user: Any) -> Any:
+    """A condition limiting requests to the user's departments (or theirs by assignment)."""
+    if user.is_admin:
+        return true()
+    mine = select(AgentMembership.department_id).where(AgentMembership.user_id == user.id)
+    return or_(SupportRequest.department_id.in_(mine), SupportRequest.assignee_id == user.id)
+
+
+def _warn_before() -> timedelta:
+    return timedelta(minutes=int(current_app.config["SUPPORT_WARN_MINUTES"]))
+
+
+def _view_condition(view: View, user: Any, now: datetime) -> Any:
+    active = SupportRequest.status.in_(OPEN_STATUSES)
+    conditions = {
+        View.DEPARTMENTS: active,
+        View.MINE: and_(active, SupportRequest.assignee_id == user.id),
+        View.UNASSIGNED: and_(active, SupportRequest.assignee_id.is_(None)),
+        View.DUE_SOON: and_(
+            active,
+            SupportRequest.next_due_at > now,
+            SupportRequest.next_due_at <= now + _warn_before(),
+        ),
+        View.OVERDUE: and_(
+            SupportRequest.status.in_(ACTIVE_STATUSES), SupportRequest.next_due_at <= now
+        ),
+        View.WAITING: SupportRequest.status == Status.WAITING,
+        View.SOLVED: SupportRequest.status == Status.SOLVED,
+    }
+    return conditions[view]
+
+
+def _filtered(statement: Select[Any], filters: Filters) -> Select[Any]:
+    if filters.department_id:
+        statement = statement.where(SupportRequest.department_id == filters.department_id)
+    if filters.priority:
+        statement = statement.where(SupportRequest.priority == filters.priority)
+    if filters.assignee_id:
+        statement = statement.where(SupportRequest.assignee_id == filters.assignee_id)
+    if filters.numbers is not None:
+        statement = statement.where(SupportRequest.number.in_(filters.numbers))
+    return statement
+
+
+def inbox_page(
+    user: Any,
+    view: View,
+    filters: Filters | None = None,
+    page: int = 1,
+    now: datetime | None = None,
+) -> InboxPage:
+    """One page of a view, soonest due first (requests with nothing due last, oldest first)."""
+    now = now or utcnow()
+    page = max(1, page)
+    statement = (
+        select(SupportRequest)
+        .where(_departments_of(user), _view_condition(view, user, now))
+        .options(joinedload(SupportRequest.department), joinedload(SupportRequest.assignee))
+    )
+    statement = _filtered(statement, filters or Filters())
+    if view == View.SOLVED:
+        statement = statement.order_by(SupportRequest.solved_at.desc(), SupportRequest.id.desc())
+    else:
+        statement = statement.order_by(
+            SupportRequest.next_due_at.is_(None), SupportRequest.next_due_at, SupportRequest.id
+        )
+    rows = list(
+        db.session.scalars(statement.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).unique()
+    )
+    return InboxPage(view, rows[:PER_PAGE], page, len(rows) > PER_PAGE, now, _warn_before())
+
+
+def view_counts(user: Any, now: datetime | None = None) -> dict[View, int]:
+    """How many requests each view holds, in one query (solved is not counted)."""
+    now = now or utcnow()
+    columns = [
+        func.coalesce(func.sum(case((_view_condition(view, user, now), 1), else_=0)), 0).label(
+            view.value
+        )
+        for view in View
+        if view != View.SOLVED
+    ]
+    row = db.session.execute(
+        select(*columns).where(_departments_of(user), SupportRequest.status.in_(ACTIVE_STATUSES))
+    ).one()
+    return {View(key): int(value) for key, value in row._mapping.items()}
+
+
+def badge_count(user: Any) -> int:
+    """The navigation's count: new or open requests that are the agent's or nobody's."""
+    if not policy.is_agent(user):
+        return 0
+    return int(
+        db.session.scalar(
+            select(func.count(SupportRequest.id)).where(
+                _departments_of(user),
+                SupportRequest.status.in_(OPEN_STATUSES),
+                or_(SupportRequest.assignee_id.is_(None), SupportRequest.assignee_id == user.id),
+            )
+        )
+        or 0
+    )
+
+
+def health() -> dict[str, Any]:
+    """For `/healthz`: requests waiting for us, and how many are past their promise."""
+    now = utcnow()
+    row = db.session.execute(
+        select(
+            func.count(SupportRequest.id),
+            func.coalesce(func.sum(case((SupportRequest.next_due_at <= now, 1), else_=0)), 0),
+        ).where(SupportRequest.status.in_(OPEN_STATUSES))
+    ).one()
+    return {"ok": True, "open_requests": int(row[0]), "overdue": int(row[1])}
+
+
+def customer_requests(user: Any, limit: int = 100) -> list[SupportRequest]:
+    """A customer's own requests, newest first (for `/account/requests`)."""
+    return list(
+        db.session.scalars(
+            select(SupportRequest)
+            .where(SupportRequest.requester_id == user.id)
+            .options(joinedload(SupportRequest.department))
+            .order_by(SupportRequest.created_at.desc(), SupportRequest.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def other_requests(request: SupportRequest, limit: int = 10) -> list[SupportRequest]:
+    """The same customer's other requests, for the staff page."""
+    return list(
+        db.session.scalars(
+            select(SupportRequest)
+            .where(
+                SupportRequest.requester_email == request.requester_email,
+                SupportRequest.id != request.id,
+            )
+            .order_by(SupportRequest.created_at.desc())
+            .limit(limit)
+        )
+    )
