@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import socketio
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from bench.harness import Server, session_cookie
+from bench.harness import Server, count_statements, session_cookie
 from community.app import create_app
 from community.extensions import cache, db
 from forum.models import Topic
@@ -98,24 +98,6 @@ def _app(instance: Path, env: dict[str, str]) -> Iterator[Any]:
     yield app
 
 
-def _queries(app: Any, client: Any, path: str) -> int:
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*_args: Any) -> None:
-        statements.append("x")
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path} answered {response.status_code}")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def query_counts(instance: Path, env: dict[str, str]) -> list[str]:
     big_id, big_slug = _topic(instance, 20)
     category = _busiest_category(instance)
@@ -139,9 +121,9 @@ def query_counts(instance: Path, env: dict[str, str]) -> list[str]:
         for label, path in targets:
             with app.app_context():
                 cache.clear()
-            first = _queries(app, anonymous, path)
-            cached = _queries(app, anonymous, path)
-            logged_in = _queries(app, member, path)
+            first = count_statements(app, anonymous, path)
+            cached = count_statements(app, anonymous, path)
+            logged_in = count_statements(app, member, path)
             lines.append(f"| {label} | {first} | {cached} | {logged_in} |")
     return lines
 

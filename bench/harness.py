@@ -19,7 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import event
+
+from community.extensions import db
 from tests.services import gunicorn as serve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,3 +155,22 @@ def save(name: str, payload: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, default=lambda item: asdict(item)))
     return path
+
+
+def count_statements(app: Any, client: Any, path: str) -> int:
+    """How many SQL statements one GET of `path` runs in process (the page must answer 200)."""
+    with app.app_context():
+        engine = db.engine
+    count = [0]
+
+    def counted(*_args: Any) -> None:
+        count[0] += 1
+
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    return count[0]

@@ -18,11 +18,8 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-
-from bench.harness import ROOT, Server
+from bench.harness import ROOT, Server, count_statements
 from community.app import create_app
-from community.extensions import db
 from tests.support.imap_server import dovecot_available, dovecot_server
 
 SEED = {"requests": 100_000, "messages-per-request": 10}
@@ -65,24 +62,6 @@ def pages(portico: Server, instance: Path) -> list[tuple[str, str, str | None]]:
 
 
 # Query counts --------------------------------------------------------------------------------
-def _statements(app: Any, client: Any, path: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    count = [0]
-
-    def counted(*_args: Any) -> None:
-        count[0] += 1
-
-    event.listen(engine, "before_cursor_execute", counted)
-    try:
-        response = client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path} answered {response.status_code}")
-    finally:
-        event.remove(engine, "before_cursor_execute", counted)
-    return count[0]
-
-
 def query_counts(instance: Path, env: dict[str, str]) -> list[str]:
     app = create_app(
         {
@@ -100,9 +79,13 @@ def query_counts(instance: Path, env: dict[str, str]) -> list[str]:
     agent.get("/support/")
     lines = ["| page (agent signed in) | SQL statements |", "| --- | ---: |"]
     for view in VIEWS:
-        lines.append(f"| inbox, {view} | {_statements(app, agent, f'/support/?view={view}')} |")
+        lines.append(
+            f"| inbox, {view} | {count_statements(app, agent, f'/support/?view={view}')} |"
+        )
     number = _busy_request(instance)
-    lines.append(f"| request page | {_statements(app, agent, f'/support/requests/{number}')} |")
+    lines.append(
+        f"| request page | {count_statements(app, agent, f'/support/requests/{number}')} |"
+    )
     return lines
 
 

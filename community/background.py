@@ -6,10 +6,13 @@ commands and worker processes that build the same app never spawn one.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 from flask import Flask
+
+log = logging.getLogger(__name__)
 
 
 class FirstRequestThread:
@@ -42,3 +45,30 @@ class FirstRequestThread:
     @property
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+
+def run_periodically(
+    app: Flask, stop: threading.Event, every: float, name: str, work: Callable[[], str | None]
+) -> None:
+    """Call `work()` in an app context every `every` seconds until `stop` is set.
+
+    `work` returns a line worth logging, or None when it found nothing to do. A failure (a
+    broken database connection) is logged and the loop goes on at the next tick.
+    """
+    while not stop.wait(every):
+        try:
+            with app.app_context():
+                summary = work()
+            if summary:
+                log.info("%s: %s", name, summary)
+        except Exception:
+            log.exception("%s failed; trying again at the next tick", name)
+
+
+def start_periodic(app: Flask, name: str, every: float, work: Callable[[], str | None]) -> None:
+    """A sweep as each web process's background thread, from its first request on."""
+    thread = FirstRequestThread(
+        name, lambda app, stop: run_periodically(app, stop, every, name, work)
+    )
+    app.extensions[f"portico.{name}"] = thread
+    thread.attach(app)

@@ -16,9 +16,20 @@ from typing import Annotated, Any
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
-from pydantic.json_schema import models_json_schema
 
-from community.api import ApiError, api_limit, error_response, json_body, parse_body, token_required
+from community.api import (
+    BEARER,
+    ApiError,
+    api_limit,
+    component_schemas,
+    error_response,
+    json_body,
+    json_request_body,
+    json_response,
+    parse_body,
+    schema_ref,
+    token_required,
+)
 from community.errors import NotFound
 from support.models import (
     MAX_BODY,
@@ -207,34 +218,16 @@ def post_message(number: str):
 
 
 # OpenAPI --------------------------------------------------------------------------------------
-def _schemas() -> dict[str, Any]:
-    _keys, top = models_json_schema(
-        [
-            (RequestIn, "validation"),
-            (MessageIn, "validation"),
-            (RequestOut, "serialization"),
-            (RequestsOut, "serialization"),
-            (MessageCreatedOut, "serialization"),
-        ],
-        ref_template="#/components/schemas/{model}",
-    )
-    return dict(top.get("$defs", {}))
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _request_body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-OPENAPI_SCHEMAS = _schemas()
-SECURITY = [{"bearerToken": []}]
+OPENAPI_SCHEMAS = component_schemas(
+    [
+        (RequestIn, "validation"),
+        (MessageIn, "validation"),
+        (RequestOut, "serialization"),
+        (RequestsOut, "serialization"),
+        (MessageCreatedOut, "serialization"),
+    ]
+)
+SECURITY = BEARER
 ERRORS = {
     "401": error_response("Missing or wrong bearer token"),
     "429": error_response("Too many requests for this token"),
@@ -258,9 +251,11 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
             ),
             "tags": ["support"],
             "security": SECURITY,
-            "requestBody": _request_body(_ref("RequestIn")),
+            "requestBody": json_request_body(schema_ref("RequestIn")),
             "responses": {
-                "201": _json(_ref("RequestOut"), "The request, with its first message"),
+                "201": json_response(
+                    schema_ref("RequestOut"), "The request, with its first message"
+                ),
                 **BODY_ERRORS,
                 **ERRORS,
             },
@@ -279,7 +274,9 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
                 }
             ],
             "responses": {
-                "200": _json(_ref("RequestsOut"), "The requests (an empty list for none)"),
+                "200": json_response(
+                    schema_ref("RequestsOut"), "The requests (an empty list for none)"
+                ),
                 "422": BODY_ERRORS["422"],
                 **ERRORS,
             },
@@ -302,9 +299,9 @@ OPENAPI_PATHS: dict[str, dict[str, Any]] = {
                     "schema": {"type": "string", "pattern": "^[0-9]{1,20}$"},
                 }
             ],
-            "requestBody": _request_body(_ref("MessageIn")),
+            "requestBody": json_request_body(schema_ref("MessageIn")),
             "responses": {
-                "201": _json(_ref("MessageCreatedOut"), "The message was added"),
+                "201": json_response(schema_ref("MessageCreatedOut"), "The message was added"),
                 "403": error_response("The request is closed: open a new one"),
                 "404": error_response("No request has this number"),
                 **BODY_ERRORS,

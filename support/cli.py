@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import signal
 import sys
-import time
+import threading
 from typing import BinaryIO
 
 import click
@@ -25,8 +25,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from community.background import run_periodically
 from support.mail import imap, inbound
 from support.services.sweep import sweep as run_sweep
+from support.sweeper import sweep_once
 
 EX_DATAERR = 65
 EX_TEMPFAIL = 75
@@ -39,13 +41,23 @@ support_cli = AppGroup("support", help="Support requests: the sweep and mail in.
 @support_cli.command("sweep")
 @click.option("--every", type=click.IntRange(min=1), default=None, help="Repeat every N seconds.")
 def sweep_command(every: int | None) -> None:
-    """Warn before promises break, tell leads when they break, close old solved requests."""
-    while True:
+    """Warn before promises break, tell leads when they break, close old solved requests.
+
+    Safe in several processes at once, and beside the web processes' own sweep.
+    """
+    if every is None:
         report = run_sweep()
         click.echo(f"warned {report.warned}, breached {report.breached}, closed {report.closed}")
-        if every is None:
-            return
-        time.sleep(every)
+        return
+    click.echo(f"sweeping every {every} s; Ctrl+C stops")
+    stop = threading.Event()
+    try:
+        run_periodically(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            stop, every, "support-sweep", sweep_once,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        stop.set()
 
 
 @support_cli.command("receive")

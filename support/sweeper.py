@@ -7,38 +7,22 @@ that prefer workers set `SUPPORT_SWEEP=worker` and run `flask support sweep --ev
 
 from __future__ import annotations
 
-import logging
-import threading
-
 from flask import Flask
 
-from community.background import FirstRequestThread
+from community.background import start_periodic
 from support.services.sweep import sweep
 
-log = logging.getLogger(__name__)
 
-
-def run_sweeper(app: Flask, stop: threading.Event, every: float) -> None:
-    """Sweep every `every` seconds until `stop` is set."""
-    while not stop.wait(every):
-        try:
-            with app.app_context():
-                report = sweep()
-            if report.warned or report.breached or report.closed:
-                log.info(
-                    "support sweep: %d warned, %d breached, %d closed",
-                    report.warned,
-                    report.breached,
-                    report.closed,
-                )
-        except Exception:  # a broken database connection must not end the loop
-            log.exception("support sweep failed; trying again at the next tick")
+def sweep_once() -> str | None:
+    """One sweep; a line for the log when it changed anything."""
+    report = sweep()
+    if report.warned or report.breached or report.closed:
+        return f"{report.warned} warned, {report.breached} breached, {report.closed} closed"
+    return None
 
 
 def init_app(app: Flask) -> None:
     every = float(app.config["SUPPORT_SWEEP_SECONDS"])
     if app.testing or every <= 0 or app.config["SUPPORT_SWEEP"] != "thread":
         return
-    thread = FirstRequestThread("support-sweep", lambda app, stop: run_sweeper(app, stop, every))
-    app.extensions["portico.support_sweep"] = thread
-    thread.attach(app)
+    start_periodic(app, "support-sweep", every, sweep_once)

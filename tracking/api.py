@@ -11,9 +11,20 @@ from typing import Any
 from flask import Blueprint, g, jsonify, url_for
 from flask_babel import gettext as _
 from pydantic import ValidationError
-from pydantic.json_schema import models_json_schema
 
-from community.api import ApiError, api_limit, error_response, json_body, parse_body, token_required
+from community.api import (
+    BEARER,
+    ApiError,
+    api_limit,
+    component_schemas,
+    error_response,
+    json_body,
+    json_request_body,
+    json_response,
+    parse_body,
+    schema_ref,
+    token_required,
+)
 from community.errors import NotFound
 from tracking import services
 from tracking.codes import split_kinds
@@ -198,36 +209,18 @@ def post_events():
     )
 
 
-def _schemas() -> dict[str, Any]:
-    _keys, top = models_json_schema(
-        [
-            (EventIn, "validation"),
-            (EventBatchIn, "validation"),
-            (ShipmentIn, "validation"),
-            (OrderIn, "validation"),
-            (ShipmentOut, "serialization"),
-            (OrderOut, "serialization"),
-            (IngestOut, "serialization"),
-        ],
-        ref_template="#/components/schemas/{model}",
-    )
-    return dict(top.get("$defs", {}))
-
-
-def _ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-OPENAPI_SCHEMAS = _schemas()
-SECURITY = [{"bearerToken": []}]
+OPENAPI_SCHEMAS = component_schemas(
+    [
+        (EventIn, "validation"),
+        (EventBatchIn, "validation"),
+        (ShipmentIn, "validation"),
+        (OrderIn, "validation"),
+        (ShipmentOut, "serialization"),
+        (OrderOut, "serialization"),
+        (IngestOut, "serialization"),
+    ]
+)
+SECURITY = BEARER
 NUMBER_PARAMETER = {
     "name": "number",
     "in": "path",
@@ -248,10 +241,10 @@ ORDER_PATH = {
         "tags": ["tracking"],
         "security": SECURITY,
         "parameters": [NUMBER_PARAMETER],
-        "requestBody": _body(_ref("OrderIn")),
+        "requestBody": json_request_body(schema_ref("OrderIn")),
         "responses": {
-            "201": _json(_ref("OrderOut"), "The order was created"),
-            "200": _json(_ref("OrderOut"), "The order was updated"),
+            "201": json_response(schema_ref("OrderOut"), "The order was created"),
+            "200": json_response(schema_ref("OrderOut"), "The order was updated"),
             **COMMON_ERRORS,
         },
     }
@@ -262,9 +255,9 @@ SHIPMENTS_PATH = {
         "summary": "Register a shipment, with up to three contacts to alert",
         "tags": ["tracking"],
         "security": SECURITY,
-        "requestBody": _body(_ref("ShipmentIn")),
+        "requestBody": json_request_body(schema_ref("ShipmentIn")),
         "responses": {
-            "201": _json(_ref("ShipmentOut"), "The shipment was registered"),
+            "201": json_response(schema_ref("ShipmentOut"), "The shipment was registered"),
             "409": error_response("The tracking number is already registered"),
             **COMMON_ERRORS,
         },
@@ -278,7 +271,7 @@ SHIPMENT_PATH = {
         "security": SECURITY,
         "parameters": [NUMBER_PARAMETER],
         "responses": {
-            "200": _json(_ref("ShipmentOut"), "The shipment"),
+            "200": json_response(schema_ref("ShipmentOut"), "The shipment"),
             "401": COMMON_ERRORS["401"],
             "404": error_response("No shipment has this tracking number"),
         },
@@ -297,9 +290,11 @@ EVENTS_PATH = {
         ),
         "tags": ["tracking"],
         "security": SECURITY,
-        "requestBody": _body({"oneOf": [_ref("EventIn"), _ref("EventBatchIn")]}),
+        "requestBody": json_request_body(
+            {"oneOf": [schema_ref("EventIn"), schema_ref("EventBatchIn")]}
+        ),
         "responses": {
-            "200": _json(_ref("IngestOut"), "Stored (new events) and counted"),
+            "200": json_response(schema_ref("IngestOut"), "Stored (new events) and counted"),
             "413": error_response("More than 500 events in one batch"),
             **COMMON_ERRORS,
         },

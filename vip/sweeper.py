@@ -8,37 +8,31 @@ spawn one) and survives a failing database. Several processes sweeping at once i
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from flask import Flask
 
-from community.background import FirstRequestThread
+from community.background import run_periodically, start_periodic
 from vip.services import sweep
 
-log = logging.getLogger(__name__)
+NAME = "vip-sweep"
+
+
+def sweep_once() -> str | None:
+    """One sweep; a line for the log when it sent anything."""
+    report = sweep()
+    if report.emails or report.escalations:
+        return f"{report.emails} unread emails, {report.escalations} backup alerts"
+    return None
 
 
 def run_sweeper(app: Flask, stop: threading.Event, every: float) -> None:
-    """Sweep every `every` seconds until `stop` is set."""
-    while not stop.wait(every):
-        try:
-            with app.app_context():
-                report = sweep()
-            if report.emails or report.escalations:
-                log.info(
-                    "vip sweep: %d unread emails, %d backup alerts",
-                    report.emails,
-                    report.escalations,
-                )
-        except Exception:  # a broken database connection must not end the loop
-            log.exception("vip sweep failed; trying again at the next tick")
+    """Sweep every `every` seconds until `stop` is set (`flask vip sweep --every N`)."""
+    run_periodically(app, stop, every, NAME, sweep_once)
 
 
 def init_app(app: Flask) -> None:
     every = float(app.config["VIP_SWEEP_SECONDS"])
     if app.testing or every <= 0 or app.config["VIP_SWEEP"] != "thread":
         return
-    thread = FirstRequestThread("vip-sweep", lambda app, stop: run_sweeper(app, stop, every))
-    app.extensions["portico.vip_sweep"] = thread
-    thread.attach(app)
+    start_periodic(app, NAME, every, sweep_once)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, g, jsonify, request
 from flask_babel import gettext as _
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
 
 from community.api import services
 from community.extensions import csrf, limiter
@@ -149,6 +150,30 @@ ERROR_SCHEMA = {
         }
     },
 }
+
+
+BEARER = [{"bearerToken": []}]
+
+
+def component_schemas(models: list[tuple[type[BaseModel], str]]) -> dict[str, Any]:
+    """JSON schemas of pydantic models ("validation" for input, "serialization" for
+    output) as OpenAPI components, referring to each other by name."""
+    _keys, top = models_json_schema(models, ref_template="#/components/schemas/{model}")
+    return dict(top.get("$defs", {}))
+
+
+def schema_ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_response(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """An OpenAPI response entry with a JSON body."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def json_request_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """An OpenAPI request body entry: required JSON."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 def error_response(description: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_seed_demo_is_idempotent_and_tokens_print_once(tmp_path):
-    """seed-demo twice creates the four accounts once; api-token create prints a working token."""
+    """seed-demo twice creates the demo accounts once; api-token create prints a working token."""
     database = f"sqlite:///{tmp_path / 'cli.db'}"
     env = {"DATABASE_URL": database, "SECRET_KEY": TEST_SECRET}
     instance = tmp_path / "instance"
@@ -39,8 +39,10 @@ def test_seed_demo_is_idempotent_and_tokens_print_once(tmp_path):
             "vip@example.com",
             "manager@example.com",
             "admin@example.com",
+            "agent@example.com",
+            "lead@example.com",
         } <= emails
-        assert connection.scalar(select(func.count()).select_from(User)) == 4 + 1500
+        assert connection.scalar(select(func.count()).select_from(User)) == 6 + 1500
         token_hash = connection.scalar(select(ApiToken.token_hash))
         assert token_hash == hashlib.sha256(secret.encode()).hexdigest()
     engine.dispose()
