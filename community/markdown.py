@@ -50,6 +50,21 @@ class Rendered:
     toc: list[dict[str, object]]  # nested headings: {"id", "name", "level", "children"}
 
 
+def _prefixed(element: str, attribute: str, value: str) -> str:
+    """Every id user content sets, and every same-page link it makes, carries the prefix:
+    `# x {: #main }` (Markdown's attribute lists) cannot give an element the id of one of the
+    page's own, nor hide the next live message by borrowing its id."""
+    if attribute == "id" and not value.startswith(HEADING_ID_PREFIX):
+        return HEADING_ID_PREFIX + value
+    if (
+        attribute == "href"
+        and value.startswith("#")
+        and not value[1:].startswith(HEADING_ID_PREFIX)
+    ):
+        return "#" + HEADING_ID_PREFIX + value[1:]
+    return value
+
+
 def _clean(html: str) -> str:
     return nh3.clean(
         html,
@@ -58,6 +73,7 @@ def _clean(html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener noreferrer ugc",
         strip_comments=True,
+        attribute_filter=_prefixed,
     )
 
 

@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from community.api import services
 from community.extensions import csrf, limiter
-from community.ratelimits import configured_limit
+from community.ratelimits import client_address, configured_limit
 from community.registry import registry
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -38,9 +38,24 @@ class ApiError(Exception):
         self.fields = fields or []
 
 
+_UNCHECKED = object()
+
+
+def _request_token() -> Any:
+    """The valid token the request carries, or None; looked up once per request."""
+    found = g.get("_api_token", _UNCHECKED)
+    if found is _UNCHECKED:
+        scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+        found = services.authenticate_token(secret.strip()) if scheme.lower() == "bearer" else None
+        g._api_token = found
+    return found
+
+
 def _token_key() -> str:
-    header = request.headers.get("Authorization", "")
-    return "token:" + header[-16:] if header else "ip:" + (request.remote_addr or "")
+    """A known token is limited as itself; anything else (no token, an unknown or forged one)
+    counts against the client's address, so rotating made-up tokens lifts nothing."""
+    token = _request_token()
+    return f"token:{token.id}" if token is not None else "ip:" + client_address()
 
 
 def token_required(view: F) -> F:
@@ -48,8 +63,7 @@ def token_required(view: F) -> F:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
-        token = services.authenticate_token(secret.strip()) if scheme.lower() == "bearer" else None
+        token = _request_token()
         if token is None:
             raise ApiError(401, _("A valid bearer token is required."))
         g.api_token = token

@@ -93,3 +93,15 @@ def test_filter_and_plain_text():
     assert plain_text("**退货** and *refund* <script>x</script> &amp; [link](https://a.b)") == (
         "退货 and refund & link"
     )
+
+
+def test_user_content_never_sets_an_id_of_the_page_itself():
+    """Attribute lists and same-page links get the `h-` prefix, so `#main` or `#m31` from a
+    post can neither shadow the page's elements nor hide the next live message."""
+    html = render_markdown(
+        "# Hello {: #main }\n\n## Again {: #m31 }\n\n[skip](#main) [up](#h-hello)"
+    )
+    assert 'id="main"' not in html and 'id="m31"' not in html
+    assert 'id="h-main"' in html and 'id="h-m31"' in html
+    assert 'href="#h-main"' in html and 'href="#h-hello"' in html
+    assert 'href="#h-h-' not in html

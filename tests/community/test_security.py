@@ -9,6 +9,7 @@ import pytest
 import redis
 
 from community.accounts.models import Role
+from community.api.services import create_token
 from community.config import build_settings
 from community.security import is_safe_redirect
 from tests.services import redis_available, redis_test_url, require_service
@@ -182,3 +183,45 @@ def test_a_nul_byte_in_any_address_is_not_found(app, client):
         assert client.get(path).status_code == 404, path
         asked += 1
     assert asked >= 10
+
+
+def test_made_up_tokens_count_against_the_address_not_each_token(make_app):
+    """Rotating bogus bearer tokens does not lift the API's limit; a real token keeps its own."""
+    limited = make_app(RATELIMIT_ENABLED=True, RATE_LIMIT_API="3 per minute")
+    with limited.app_context():
+        _token, secret = create_token("warehouse")
+    client = limited.test_client()
+    codes = [
+        client.get(
+            "/api/v1/shipments/PT1", headers={"Authorization": f"Bearer bogus-{n}"}
+        ).status_code
+        for n in range(5)
+    ]
+    assert codes[:3] == [401, 401, 401] and codes[3:] == [429, 429]
+    real = client.get("/api/v1/shipments/PT1", headers={"Authorization": f"Bearer {secret}"})
+    assert real.status_code == 404  # counted as the token, not the address
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/search?q=kettle&category=a%00b",
+        "/kb/search?q=re%00turn",
+        "/forum/?page=1%00",
+        "/track?numbers=PT1%000000001",
+        "/service?x=%00",
+    ],
+)
+def test_a_nul_byte_in_a_query_is_dropped_not_a_500(client, path):
+    """PostgreSQL refuses NUL in text: query values lose it before any view sees them."""
+    assert client.get(path).status_code < 500
+
+
+def test_a_nul_byte_in_a_form_field_is_dropped(app, make_user):
+    """An admin searching users with a NUL in the box gets the page, on both databases."""
+    admin = make_user(roles=[Role.ADMIN])
+    client = app.test_client()
+    client.login(admin.email)
+    assert client.get("/admin/users?q=ad%00min").status_code == 200
+    response = client.post_form("/login", {"email": "no\x00body@example.com", "password": "x"})
+    assert response.status_code < 500
