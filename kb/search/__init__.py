@@ -8,7 +8,11 @@ Every kind of document (articles, solved forum topics, ...) goes through the sam
 - `index_after_commit(doc)` / `remove_after_commit(kind, key)` inside the transaction that
   changes the document: the index follows only once that transaction commits, and a rollback
   drops the change;
-- `search(...)`, `suggest(...)` to read.
+- `search(...)`, `suggest(...)` to read; with `language` ("zh", "en") documents in that
+  language come first (`kb.services.search` passes the reader's).
+
+How text is analysed: `analysis` (normal form, segmentation, pinyin, characters), `planning`
+(a query's words into alternatives and corrections), `evaluate` (ranking), `snippets`.
 """
 
 from __future__ import annotations
@@ -107,8 +111,10 @@ def search(
     per_page: int = 10,
     category: str | None = None,
     kinds: tuple[str, ...] | list[str] | None = None,
+    language: str | None = None,
 ) -> SearchPage:
-    """Best matches first, highlighted snippets, paging, and a "did you mean" when thin."""
+    """Best matches first, highlighted snippets, paging, and a "did you mean" for words the
+    index does not know. With `language` ("en" or "zh"), documents in it come first."""
     search_engine = engine()
     return search_engine.search(
         query,
@@ -116,16 +122,21 @@ def search(
         per_page=per_page,
         category=category,
         kinds=tuple(kinds) if kinds else search_engine.public_kinds(),
+        language=language,
     )
 
 
 def suggest(
-    prefix: str, *, limit: int = 8, kinds: tuple[str, ...] | list[str] | None = None
+    prefix: str,
+    *,
+    limit: int = 8,
+    kinds: tuple[str, ...] | list[str] | None = None,
+    language: str | None = None,
 ) -> list[Hit]:
     """Titles matching what has been typed so far (the last word may be unfinished)."""
     search_engine = engine()
     chosen = tuple(kinds) if kinds else search_engine.public_kinds()
-    return search_engine.suggest(prefix, limit=limit, kinds=chosen)
+    return search_engine.suggest(prefix, limit=limit, kinds=chosen, language=language)
 
 
 def rebuild(progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:

@@ -65,7 +65,10 @@ class SearchPage(PageNumbers):
     total: int
     page: int
     per_page: int
+    # The query with the words no document holds corrected ("refnud" → "refund", 发漂 → 发票).
     did_you_mean: str | None = None
+    # True when the query as typed found nothing and these results are for `did_you_mean`.
+    corrected: bool = False
     # True when no result held every word and these hold only some of them.
     partial: bool = False
     # True when the index was unavailable and the database answered instead.

@@ -1,9 +1,6 @@
-"""Queries: full-text search with paging and "did you mean", as-you-type suggestions, and
-the database fallback used while the index is missing or being rebuilt.
-
-Queries are built from analysed terms, never parsed as Whoosh query syntax: quotes,
-brackets, `AND OR`, `*` and emoji are just characters, so no query can fail or blow up into
-a wildcard over the whole vocabulary.
+"""The search engine of one app: its sources, its index's life (start, rebuilds, writes),
+and the entry points for reading, which answer from the index (`kb.search.querying`) or,
+while it cannot, from the database.
 """
 
 from __future__ import annotations
@@ -19,38 +16,21 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context
-from markupsafe import Markup
 from sqlalchemy.exc import SQLAlchemyError
-from whoosh.searching import Searcher
 
 from community.extensions import db
-from kb.search.analysis import is_han, query_words, stem
-from kb.search.documents import FallbackRow, Hit, SearchDocument, SearchPage, SearchSource
-from kb.search.evaluate import rank as rank_documents
-from kb.search.schema import stored_text
-from kb.search.snippets import highlight
+from kb.search.analysis import parse_query
+from kb.search.documents import Hit, SearchDocument, SearchPage, SearchSource
+from kb.search.querying import Scope, search_database, search_index, suggest_index
 from kb.search.store import Change, IndexStore, IndexUnavailable, LockTimeout
 
 log = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 50
 MAX_PAGE = 50
-# "Did you mean" is worth its cost only when the results are thin.
-FEW_RESULTS = 3
-SUGGEST_EXPANSIONS = 16
-SUGGEST_SCAN = 400
 APPLY_TIMEOUT = 10.0
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESPAWN_SECONDS = 60.0
-
-
-def _filters(category: str | None, kinds: tuple[str, ...] | None) -> list[tuple[str, list[str]]]:
-    filters: list[tuple[str, list[str]]] = []
-    if category:
-        filters.append(("category", [category]))
-    if kinds:
-        filters.append(("kind", list(kinds)))
-    return filters
 
 
 class SearchEngine:
@@ -215,216 +195,46 @@ class SearchEngine:
         per_page: int = 10,
         category: str | None = None,
         kinds: tuple[str, ...] | None = None,
+        language: str | None = None,
     ) -> SearchPage:
+        """Best matches first (the reader's `language` ahead), highlighted, paged."""
         per_page = min(max(1, per_page), MAX_PER_PAGE)
         page = min(max(1, page), MAX_PAGE)
-        words = tuple(query_words(query))
-        terms = list(dict.fromkeys(stem(word) for word in words))
-        if not terms:
+        parsed = parse_query(query)
+        scope = Scope(page, per_page, category, kinds, language)
+        if not parsed.words:
             return SearchPage(query=query, hits=[], total=0, page=page, per_page=per_page)
         self.ensure_started()
         try:
             with self.store.searcher() as searcher:
-                return self._search_index(
-                    searcher, query, words, terms, page, per_page, category, kinds
-                )
+                return search_index(searcher, query, parsed, scope, self.label)
         except IndexUnavailable:
             self.rebuild_in_background()
         except Exception:
             log.exception("search index failed; answering from the database")
             self.rebuild_in_background()
-        return self._search_database(query, words, page, per_page, category, kinds)
-
-    def _search_index(
-        self,
-        searcher: Searcher,
-        query: str,
-        words: tuple[str, ...],
-        terms: list[str],
-        page: int,
-        per_page: int,
-        category: str | None,
-        kinds: tuple[str, ...] | None,
-    ) -> SearchPage:
-        filters = _filters(category, kinds)
-        hits, total = self._run(searcher, terms, words, page, per_page, filters)
-        partial = False
-        if total == 0 and len(terms) > 1:
-            hits, total = self._run(searcher, terms, words, page, per_page, filters, every=False)
-            partial = total > 0
-        did_you_mean = None
-        if total < FEW_RESULTS or partial:
-            did_you_mean = self._did_you_mean(searcher, words, filters, total, partial)
-        return SearchPage(
-            query=query,
-            hits=hits,
-            total=total,
-            page=page,
-            per_page=per_page,
-            did_you_mean=did_you_mean,
-            partial=partial,
-        )
-
-    def _run(
-        self,
-        searcher: Searcher,
-        terms: list[str],
-        words: tuple[str, ...],
-        page: int,
-        per_page: int,
-        filters: list[tuple[str, list[str]]],
-        *,
-        every: bool = True,
-    ) -> tuple[list[Hit], int]:
-        limit = page * per_page
-        ranked = rank_documents(
-            searcher,
-            "content",
-            required=terms if every else [],
-            any_of=[] if every else terms,
-            filters=filters,
-            limit=limit,
-        )
-        hits = [
-            self._hit(searcher.stored_fields(docnum), score, words)
-            for score, docnum in ranked.top[(page - 1) * per_page : limit]
-        ]
-        return hits, ranked.total
-
-    def _hit(self, stored: dict[str, Any], score: float, words: tuple[str, ...] | None) -> Hit:
-        kind = stored.get("kind", "")
-        return Hit(
-            kind=kind,
-            key=stored.get("key", ""),
-            title=stored.get("title", ""),
-            url=stored.get("url", ""),
-            snippet=highlight(stored_text(stored), words) if words is not None else Markup(""),
-            score=score,
-            label=self.label(kind),
-        )
-
-    def _did_you_mean(
-        self,
-        searcher: Searcher,
-        words: tuple[str, ...],
-        filters: list[tuple[str, list[str]]],
-        total: int,
-        partial: bool,
-    ) -> str | None:
-        reader = searcher.reader()
-        corrected: list[str] = []
-        changed = False
-        for word in words:
-            if is_han(word) or not word.isalpha() or len(word) < 3:
-                corrected.append(word)
-                continue
-            if reader.doc_frequency("spell", word) or reader.doc_frequency("content", stem(word)):
-                corrected.append(word)
-                continue
-            best = None
-            for distance in (1, 2):
-                candidates = [
-                    candidate
-                    for candidate in reader.terms_within("spell", word, distance, prefix=1)
-                    if candidate != word
-                ]
-                if candidates:
-                    best = max(candidates, key=lambda c: (reader.doc_frequency("spell", c), c))
-                    break
-            if best is None:
-                corrected.append(word)
-                continue
-            corrected.append(best)
-            changed = True
-        if not changed:
-            return None
-        terms = list(dict.fromkeys(stem(word) for word in corrected))
-        found = rank_documents(searcher, "content", required=terms, filters=filters, limit=1).total
-        if found == 0 or (found <= total and not partial):
-            return None
-        return " ".join(corrected)
+        return search_database(self.sources, query, parsed, scope, self.label)
 
     def suggest(
-        self, prefix: str, *, limit: int = 8, kinds: tuple[str, ...] | None = None
+        self,
+        prefix: str,
+        *,
+        limit: int = 8,
+        kinds: tuple[str, ...] | None = None,
+        language: str | None = None,
     ) -> list[Hit]:
-        words = query_words(prefix)
-        if not words:
+        """Titles for what has been typed so far (the last word may be unfinished)."""
+        parsed = parse_query(prefix)
+        if parsed.last is None:
             return []
+        scope = Scope(1, limit, None, kinds, language)
         self.ensure_started()
         try:
             with self.store.searcher() as searcher:
-                return self._suggest_index(searcher, words, limit, kinds)
+                return suggest_index(searcher, parsed, limit, scope, self.label)
         except IndexUnavailable:
             self.rebuild_in_background()
         except Exception:
             log.exception("search index failed; suggesting from the database")
             self.rebuild_in_background()
-        page = self._search_database(prefix, tuple(words), 1, limit, None, kinds)
-        return page.hits
-
-    def _suggest_index(
-        self, searcher: Searcher, words: list[str], limit: int, kinds: tuple[str, ...] | None
-    ) -> list[Hit]:
-        reader = searcher.reader()
-        *complete, last = words
-        expansions: list[tuple[int, str]] = []
-        for count, (term, info) in enumerate(reader.iter_prefix("title_terms", last)):
-            if count >= SUGGEST_SCAN:
-                break
-            word = term.decode("utf-8") if isinstance(term, bytes) else term
-            expansions.append((info.doc_frequency(), word))
-        choices = [
-            word for _frequency, word in sorted(expansions, reverse=True)[:SUGGEST_EXPANSIONS]
-        ]
-        last_stem = stem(last)
-        if last_stem not in choices:
-            choices.append(last_stem)
-        ranked = rank_documents(
-            searcher,
-            "title_terms",
-            required=[stem(word) for word in complete],
-            any_of=choices,
-            filters=_filters(None, kinds),
-            limit=limit,
-        )
-        return [
-            self._hit(searcher.stored_fields(docnum), score, None) for score, docnum in ranked.top
-        ]
-
-    # The database fallback -----------------------------------------------------------------
-    def _search_database(
-        self,
-        query: str,
-        words: tuple[str, ...],
-        page: int,
-        per_page: int,
-        category: str | None,
-        kinds: tuple[str, ...] | None,
-    ) -> SearchPage:
-        rows: list[tuple[str, FallbackRow]] = []
-        wanted = page * per_page
-        for kind, source in self.sources.items():
-            if source.fallback is None or (kinds and kind not in kinds):
-                continue
-            rows.extend((kind, row) for row in source.fallback(list(words), category, wanted))
-        rows.sort(key=lambda item: item[1].score, reverse=True)
-        hits = [
-            Hit(
-                kind=kind,
-                key=row.key,
-                title=row.title,
-                url=row.url,
-                snippet=highlight(row.text, words),
-                score=row.score,
-                label=self.label(kind),
-            )
-            for kind, row in rows[(page - 1) * per_page : wanted]
-        ]
-        return SearchPage(
-            query=query,
-            hits=hits,
-            total=len(rows),
-            page=page,
-            per_page=per_page,
-            fallback=True,
-        )
+        return search_database(self.sources, prefix, parsed, scope, self.label).hits

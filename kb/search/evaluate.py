@@ -7,6 +7,14 @@ operations in C, and the top N come from `heapq.nlargest`. Scores are exactly th
 `kb.search.scoring.ImpactWeighting` gives through Whoosh's own search (a test checks), and
 the exact number of matches comes for free.
 
+A query is a list of groups, each a few alternatives (field, term, boost): a word and what
+else finds it (its pinyin, its characters, its corrected spelling). A document matches a
+group through any alternative and scores the sum of those it holds. Normally every group
+must match; when none does, any group may, and a document's score is scaled by the share of
+groups it matched, so the subject of a long sentence outranks one rare side word. The
+reader's language can come first: preferred documents rank ahead of the rest, each part best
+first.
+
 It relies on the block layout of Whoosh 3's codec (`W3LeafMatcher`); on anything else it
 raises `Unsupported` and the caller uses Whoosh's collector instead.
 """
@@ -14,8 +22,8 @@ raises `Unsupported` and the caller uses Whoosh's collector instead.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import accumulate
 from math import log
 from operator import neg
@@ -26,6 +34,14 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, Or, Query, Term
 from whoosh.searching import Searcher
 
+Alternative = tuple[str, str, float]  # (field, term, boost)
+Group = Sequence[Alternative]
+Filters = list[tuple[str, list[str]]]
+# (flag, score, docnum): flag 1 for the preferred documents, which sort first.
+Candidate = tuple[int, float, int]
+# Filter sets kept per segment reader (kinds, categories, languages in use).
+DOCSET_CACHE_LIMIT = 256
+
 
 class Unsupported(Exception):
     """The index is not laid out the way this evaluator reads it."""
@@ -35,6 +51,18 @@ class Unsupported(Exception):
 class Ranked:
     top: list[tuple[float, int]]  # (score, global docnum), best first
     total: int
+    complete: int = -1  # how many matched every group (-1: all of `total`)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to rank: `groups` of alternatives, all of them (`every`) or any."""
+
+    groups: list[Group]
+    every: bool = True
+    filters: Filters = field(default_factory=list)
+    prefer: tuple[str, str] | None = None  # (field, value) of the documents to put first
+    limit: int = 10
 
 
 def idf(searcher: Searcher, field: str, term: str) -> float:
@@ -72,144 +100,230 @@ def postings(reader: Any, field: str, term: str) -> dict[int, float]:
     return found
 
 
-def _allowed(reader: Any, filters: list[tuple[str, list[str]]]) -> set[int] | None:
-    allowed: set[int] | None = None
-    for field, values in filters:
-        matching: set[int] = set()
-        for value in values:
-            matching.update(postings(reader, field, value))
+def documents_with(reader: Any, field_name: str, value: str) -> frozenset[int]:
+    """The documents of one segment with `field_name` = `value` (a kind, a category, a
+    language), kept on the segment's reader: a pooled reader is replaced when its segment
+    changes, deletions included, so the set stays true for the reader's life."""
+    cache: dict[tuple[str, str], frozenset[int]] = reader.__dict__.setdefault("_kb_docsets", {})
+    found = cache.get((field_name, value))
+    if found is None:
+        if len(cache) >= DOCSET_CACHE_LIMIT:
+            cache.clear()
+        found = cache[(field_name, value)] = frozenset(postings(reader, field_name, value))
+    return found
+
+
+def _allowed(reader: Any, filters: Filters) -> frozenset[int] | None:
+    allowed: frozenset[int] | None = None
+    for field_name, values in filters:
+        matching: frozenset[int] = frozenset().union(
+            *(documents_with(reader, field_name, value) for value in values)
+        )
         allowed = matching if allowed is None else allowed & matching
     return allowed
 
 
-def _top(scores: dict[int, float], limit: int, scale: float = 1.0) -> list[tuple[float, int]]:
-    """The best `limit` (score, docnum): higher scores first, then lower docnums (in C)."""
-    best = heapq.nlargest(limit, zip(scores.values(), map(neg, scores.keys()), strict=True))
-    return [(scale * score, -negated) for score, negated in best]
+def _group_scores(reader: Any, group: Group) -> tuple[dict[int, float], float]:
+    """One group's `{docnum: score}` and a factor still to apply (a lone term's postings are
+    used as they are, not copied)."""
+    if len(group) == 1:
+        field_name, term, weight = group[0]
+        return postings(reader, field_name, term), weight
+    merged: dict[int, float] = {}
+    for field_name, term, weight in group:
+        found = postings(reader, field_name, term)
+        if not merged:
+            merged = {docnum: weight * impact for docnum, impact in found.items()}
+            continue
+        get = merged.get
+        for docnum, impact in found.items():
+            merged[docnum] = get(docnum, 0.0) + weight * impact
+    return merged, 1.0
 
 
-def _rank_segment(
-    reader: Any,
-    field: str,
-    required: list[tuple[str, float]],
-    any_of: list[tuple[str, float]],
-    filters: list[tuple[str, list[str]]],
-    limit: int,
-) -> tuple[int, list[tuple[float, int]]]:
-    """(number of matches, top matches) in one segment."""
-    lists = [(postings(reader, field, term), weight) for term, weight in required]
-    if any(not found for found, _weight in lists):
-        return 0, []
-    lists.sort(key=lambda item: len(item[0]))  # intersect from the rarest term
-    allowed = _allowed(reader, filters)
-    if not any_of and len(lists) == 1:
-        found, weight = lists[0]
+def _best(scores: dict[int, float], keys: Any, limit: int) -> list[tuple[float, int]]:
+    """The best `limit` (score, docnum) among `keys`: higher first, then lower docnums (in C)."""
+    if keys is None:
+        pairs = zip(scores.values(), map(neg, scores.keys()), strict=True)
+    else:
+        pairs = zip(map(scores.__getitem__, keys), map(neg, keys), strict=True)
+    best = heapq.nlargest(limit, pairs)
+    return [(score, -negated) for score, negated in best]
+
+
+def _top(
+    scores: dict[int, float], limit: int, scale: float, prefer: frozenset[int] | None
+) -> list[Candidate]:
+    """The best `limit` candidates, the preferred documents first."""
+    preferred = scores.keys() & prefer if prefer is not None else set()
+    if not preferred or len(preferred) == len(scores):
+        flag = 1 if preferred else 0
+        return [(flag, scale * score, docnum) for score, docnum in _best(scores, None, limit)]
+    top = [(1, scale * score, docnum) for score, docnum in _best(scores, preferred, limit)]
+    if len(top) < limit:
+        others = scores.keys() - preferred
+        top += [(0, scale * score, d) for score, d in _best(scores, others, limit - len(top))]
+    return top
+
+
+def _every(lists: list[tuple[dict[int, float], float]], allowed: frozenset[int] | None) -> dict:
+    """Scores of the documents in every list (intersected from the rarest)."""
+    lists.sort(key=lambda item: len(item[0]))
+    keys = set(lists[0][0])
+    for found, _scale in lists[1:]:
+        keys &= found.keys()
+    if allowed is not None:
+        keys &= allowed
+    if len(lists) == 2:
+        (first, first_scale), (second, second_scale) = lists
+        return {
+            docnum: first_scale * first[docnum] + second_scale * second[docnum] for docnum in keys
+        }
+    scores = dict.fromkeys(keys, 0.0)
+    for found, scale in lists:
+        for docnum in scores:
+            scores[docnum] += scale * found[docnum]
+    return scores
+
+
+def _any(
+    lists: list[tuple[dict[int, float], float]], allowed: frozenset[int] | None, groups: int
+) -> tuple[dict[int, float], int]:
+    """Scores of the documents in any list, scaled by the share of the `groups` they match,
+    and how many matched every group."""
+    scores: dict[int, float] = {}
+    matched: dict[int, int] = {}
+    for found, scale in lists:
+        get, count = scores.get, matched.get
+        for docnum, impact in found.items():
+            if allowed is None or docnum in allowed:
+                scores[docnum] = get(docnum, 0.0) + scale * impact
+                matched[docnum] = count(docnum, 0) + 1
+    complete = sum(1 for count in matched.values() if count == groups)
+    if groups > 1:
+        share = 1 / groups
+        scores = {docnum: score * matched[docnum] * share for docnum, score in scores.items()}
+    return scores, complete
+
+
+def _rank_segment(reader: Any, request: Request) -> tuple[int, int, list[Candidate]]:
+    """(number of matches, of complete matches, top candidates) in one segment."""
+    groups = len(request.groups)
+    lists = [_group_scores(reader, group) for group in request.groups]
+    lists = [item for item in lists if item[0]] if not request.every else lists
+    if not lists or any(not found for found, _scale in lists):
+        return 0, 0, []
+    allowed = _allowed(reader, request.filters)
+    prefer = documents_with(reader, *request.prefer) if request.prefer else None
+    if len(lists) == 1 and (request.every or groups == 1):
+        found, scale = lists[0]
         if allowed is not None:
             found = {docnum: found[docnum] for docnum in found.keys() & allowed}
-        # One term: the order of impacts is the order of scores.
-        return len(found), _top(found, limit, weight)
-    keys: set[int] | None = None
-    for found, _weight in lists:
-        keys = set(found) if keys is None else keys & found.keys()
-    if allowed is not None:
-        keys = allowed if keys is None else keys & allowed
-    scores: dict[int, float]
-    if any_of:
-        scores = {}
-        get = scores.get
-        for term, weight in any_of:
-            for docnum, impact in postings(reader, field, term).items():
-                if keys is None or docnum in keys:
-                    scores[docnum] = get(docnum, 0.0) + weight * impact
-        for found, weight in lists:
-            for docnum in scores:
-                scores[docnum] += weight * found[docnum]
-    elif len(lists) == 2:
-        (first, first_weight), (second, second_weight) = lists
-        scores = {
-            docnum: first_weight * first[docnum] + second_weight * second[docnum]
-            for docnum in keys or ()
-        }
+        # One group: the order of its scores is the order of the results.
+        return len(found), len(found), _top(found, request.limit, scale, prefer)
+    if request.every:
+        scores = _every(lists, allowed)
+        complete = len(scores)
     else:
-        scores = dict.fromkeys(keys or (), 0.0)
-        for found, weight in lists:
-            for docnum in scores:
-                scores[docnum] += weight * found[docnum]
-    return len(scores), _top(scores, limit)
+        scores, complete = _any(lists, allowed, groups)
+    return len(scores), complete, _top(scores, request.limit, 1.0, prefer)
+
+
+def _weighted(searcher: Searcher, groups: Iterable[Group]) -> list[Group]:
+    """Each alternative's boost times its term's idf, duplicates within a group dropped."""
+    weighted = []
+    for group in groups:
+        unique = {(name, term): boost for name, term, boost in reversed(list(group))}
+        weighted.append(
+            [
+                (name, term, boost * idf(searcher, name, term))
+                for (name, term), boost in unique.items()
+            ]
+        )
+    return [group for group in weighted if group]
 
 
 def rank(
     searcher: Searcher,
-    field: str,
+    field_name: str | None = None,
     *,
     required: Iterable[str] = (),
     any_of: Iterable[str] = (),
-    filters: list[tuple[str, list[str]]] | None = None,
+    groups: Iterable[Group] = (),
+    every: bool = True,
+    filters: Filters | None = None,
+    prefer: tuple[str, str] | None = None,
     limit: int = 10,
 ) -> Ranked:
-    """Documents holding every `required` term and at least one `any_of` term (if given),
-    best BM25 first; `filters` are (field, values) pairs, each matching any of its values."""
-    required_terms = [(term, idf(searcher, field, term)) for term in dict.fromkeys(required)]
-    optional_terms = [(term, idf(searcher, field, term)) for term in dict.fromkeys(any_of)]
-    if not required_terms and not optional_terms:
+    """Documents matching every group (or, with `every` false, any), best BM25 first.
+
+    `required` and `any_of` are shorthands in `field_name`: each required term is a group of
+    its own, and the `any_of` terms form one group. `filters` are (field, values) pairs,
+    each matching any of its values; `prefer` puts one field value's documents first.
+    """
+    chosen = [list(group) for group in groups]
+    if field_name is not None:
+        chosen += [[(field_name, term, 1.0)] for term in dict.fromkeys(required)]
+        alternatives = [(field_name, term, 1.0) for term in dict.fromkeys(any_of)]
+        if alternatives:
+            chosen.append(alternatives)
+    if not chosen:
         return Ranked([], 0)
+    request = Request(_weighted(searcher, chosen), every, filters or [], prefer, limit)
     try:
-        return _rank_by_blocks(searcher, field, required_terms, optional_terms, filters, limit)
+        return _rank_by_blocks(searcher, request)
     except Unsupported:
-        return rank_with_whoosh(
-            searcher,
-            field,
-            required=[term for term, _weight in required_terms],
-            any_of=[term for term, _weight in optional_terms],
-            filters=filters,
-            limit=limit,
-        )
+        return rank_with_whoosh(searcher, request)
 
 
-def _rank_by_blocks(
-    searcher: Searcher,
-    field: str,
-    required_terms: list[tuple[str, float]],
-    optional_terms: list[tuple[str, float]],
-    filters: list[tuple[str, list[str]]] | None,
-    limit: int,
-) -> Ranked:
-    total = 0
-    candidates: list[tuple[float, int]] = []
+def _rank_by_blocks(searcher: Searcher, request: Request) -> Ranked:
+    total = complete = 0
+    candidates: list[Candidate] = []
     for leaf, offset in searcher.leaf_searchers():
-        count, best = _rank_segment(
-            leaf.reader(), field, required_terms, optional_terms, filters or [], limit
-        )
+        count, whole, best = _rank_segment(leaf.reader(), request)
         total += count
-        candidates.extend((score, docnum + offset) for score, docnum in best)
-    # Best score first; among equals, the older document (lower number) first.
-    candidates.sort(key=lambda item: (-item[0], item[1]))
-    return Ranked(candidates[:limit], total)
+        complete += whole
+        candidates.extend((flag, score, docnum + offset) for flag, score, docnum in best)
+    # Preferred first, then best score; among equals, the older document (lower number) first.
+    candidates.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    top = [(score, docnum) for _flag, score, docnum in candidates[: request.limit]]
+    return Ranked(top, total, complete)
 
 
-def _either(field: str, values: list[str]) -> Query:
-    parts = [Term(field, value) for value in values]
+def _either(parts: list[Query]) -> Query:
     return parts[0] if len(parts) == 1 else Or(parts)
 
 
-def rank_with_whoosh(
-    searcher: Searcher,
-    field: str,
-    *,
-    required: list[str],
-    any_of: list[str],
-    filters: list[tuple[str, list[str]]] | None = None,
-    limit: int = 10,
-) -> Ranked:
-    """The same ranking through Whoosh's own query objects and collector (slower)."""
-    parts: list[Query] = [Term(field, term) for term in required]
-    if any_of:
-        parts.append(_either(field, any_of))
-    query = parts[0] if len(parts) == 1 else And(parts)
-    filter_parts = [_either(name, values) for name, values in filters or []]
-    filter_query = None
-    if filter_parts:
-        filter_query = filter_parts[0] if len(filter_parts) == 1 else And(filter_parts)
-    results = searcher.search(query, limit=limit, filter=filter_query)
-    top = [(float(hit.score or 0.0), hit.docnum) for hit in results]
-    return Ranked(top, len(results))
+def _all(parts: list[Query]) -> Query:
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def rank_with_whoosh(searcher: Searcher, request: Request) -> Ranked:
+    """The same ranking through Whoosh's own query objects and collector (slower; for
+    `every=False` it leaves out the scaling by the share of groups matched).
+
+    `request` holds weighted groups (boost × idf, as `rank` makes them); Whoosh multiplies
+    its own idf back in, so the boosts it gets are divided by it.
+    """
+    groups = [
+        _either(
+            [
+                Term(name, term, boost=weight / idf(searcher, name, term))
+                for name, term, weight in group
+            ]
+        )
+        for group in request.groups
+    ]
+    query = _all(groups) if request.every else _either(groups)
+    filter_parts = [
+        _either([Term(name, value) for value in values]) for name, values in request.filters
+    ]
+    filter_query = _all(filter_parts) if filter_parts else None
+    if request.prefer is None:
+        results = searcher.search(query, limit=request.limit, filter=filter_query)
+        return Ranked([(float(hit.score or 0.0), hit.docnum) for hit in results], len(results))
+    preferred = Term(*request.prefer)
+    first = searcher.search(query, limit=request.limit, filter=_all([preferred, *filter_parts]))
+    rest = searcher.search(query, limit=request.limit, filter=filter_query, mask=preferred)
+    top = [(float(hit.score or 0.0), hit.docnum) for hit in [*first, *rest]]
+    return Ranked(top[: request.limit], len(first) + len(rest))

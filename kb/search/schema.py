@@ -3,12 +3,17 @@
 Only what search needs is kept. Postings carry a weight and no positions (no phrase
 queries: a quoted query is searched as its words), stored fields are what a hit shows, and
 the text kept for snippets is capped and compressed.
+
+- `content`: words of the title (3×), tags (2×) and text, the field every query ranks on;
+- `characters`: every Han character, a lighter field for one-character queries;
+- `pinyin`: full pinyin and initials of the title and tag words (tuihuo, th);
+- `sound`: `pinyin<US>word` for those words, the vocabulary homophone typos are fixed from;
+- `title_terms` (suggestions), `spell` (Latin "did you mean"), `lang` (zh or en).
 """
 
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,20 +21,18 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, STORED, FieldType, Schema
 from whoosh.formats import Format
 
-from kb.search.analysis import spelling_words, weigh_terms
+from kb.search.analysis import analyse_document
 from kb.search.documents import SearchDocument
 from kb.search.scoring import impact
 
-# A title word counts three times a body word, a tag twice: one field, so one posting list
-# per word, instead of a query that walks the title and body lists separately.
-TITLE_WEIGHT = 3.0
-TAG_WEIGHT = 2.0
 # Snippets come from the start of long texts; matches further down still rank the document.
 SNIPPET_SOURCE_CHARS = 6000
 # Typical lengths in weighted terms, for BM25's length normalisation: a fixed yardstick
 # keeps impacts stable as the collection grows (a help article is a few hundred words).
 CONTENT_AVERAGE_LENGTH = 250.0
 TITLE_AVERAGE_LENGTH = 6.0
+CHARACTERS_AVERAGE_LENGTH = 400.0
+PINYIN_AVERAGE_LENGTH = 8.0
 
 
 class WeightOnly(Format):
@@ -91,9 +94,13 @@ def build_schema() -> Schema:
         uid=ID(unique=True),
         kind=ID(stored=True),
         category=ID,
+        lang=ID(stored=True),
         content=WeightedTerms(average_length=CONTENT_AVERAGE_LENGTH),
+        characters=WeightedTerms(average_length=CHARACTERS_AVERAGE_LENGTH),
+        pinyin=WeightedTerms(average_length=PINYIN_AVERAGE_LENGTH),
         title_terms=WeightedTerms(average_length=TITLE_AVERAGE_LENGTH),
         spell=WeightedTerms(),
+        sound=WeightedTerms(),
         key=STORED,
         title=STORED,
         url=STORED,
@@ -101,24 +108,35 @@ def build_schema() -> Schema:
     )
 
 
+class ImpactCodec(W3Codec):
+    """Whoosh 3's codec without document lengths.
+
+    No field here reads a length (impacts already hold them), yet with `length_stats` on,
+    Whoosh looks up the length of every posting it writes, and as no length column exists,
+    asks the file system whether one does, once per posting: half of a rebuild's time.
+    """
+
+    length_stats = False
+
+
 def codec() -> W3Codec:
     """Uncompressed posting blocks: a few more bytes on disk, less work on every query."""
-    return W3Codec(blocklimit=128, compression=0, inlinelimit=1)
+    return ImpactCodec(blocklimit=128, compression=0, inlinelimit=1)
 
 
 def document_fields(doc: SearchDocument) -> dict[str, Any]:
     """What the writer stores for one document."""
-    content: Counter[str] = Counter()
-    weigh_terms(doc.title, TITLE_WEIGHT, content)
-    for tag in doc.tags:
-        weigh_terms(tag, TAG_WEIGHT, content)
-    weigh_terms(doc.text, 1.0, content)
+    terms = analyse_document(doc.title, doc.tags, doc.text)
     fields: dict[str, Any] = {
         "uid": doc.uid,
         "kind": doc.kind,
-        "content": content,
-        "title_terms": weigh_terms(doc.title),
-        "spell": dict.fromkeys(spelling_words([doc.title, *doc.tags]), 1.0),
+        "lang": terms.language,
+        "content": terms.content,
+        "characters": terms.characters,
+        "pinyin": terms.pinyin,
+        "title_terms": terms.title,
+        "spell": terms.spell,
+        "sound": terms.sound,
         "key": doc.key,
         "title": doc.title,
         "url": doc.url,

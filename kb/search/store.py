@@ -47,6 +47,7 @@ WRITE_TIMEOUT = 60.0
 KEEP_OLD_INDEXES = 1
 SMALL_SEGMENT_DOCS = 2_000
 MERGE_WHEN_SMALL_SEGMENTS = 8
+FIELDS = frozenset(build_schema().names())
 
 
 class IndexUnavailable(Exception):
@@ -177,10 +178,16 @@ class IndexStore:
         if name is None:
             raise IndexUnavailable("no index yet")
         try:
-            return self._open(name)
+            ix = self._open(name)
         except Exception as exc:  # a damaged TOC raises anything from EOFError to pickle errors
             self._indexes.pop(name, None)
             raise IndexUnavailable(f"index {name} cannot be opened: {exc!r}") from exc
+        missing = FIELDS - set(ix.schema.names())
+        if missing:
+            # Written by an older version (before pinyin, say): rebuilt like a missing one.
+            self._indexes.pop(name, None)
+            raise IndexUnavailable(f"index {name} lacks the fields {sorted(missing)}")
+        return ix
 
     def exists(self) -> bool:
         try:
