@@ -14,6 +14,7 @@ its place (as a placeholder) instead of shifting every later page.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,8 @@ from kb.services import Hit, search
 FILTERS = ("latest", "unanswered", "solved", "top")
 LATEST_LIMIT = 8
 MAX_PAGE = 1000
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+SIMILAR_MIN_LETTERS = 3
 SIMILAR_LIMIT = 6
 
 
@@ -351,7 +354,9 @@ def post_view(topic: Topic, post_id: int, user: Any) -> PostView | None:
 
 # Before asking -------------------------------------------------------------------------------
 def similar(title: str) -> list[Hit]:
-    """Articles and solved topics that may already answer a question being typed."""
-    if not title.strip():
+    """Articles and solved topics that may already answer a question being typed: from the
+    first Chinese character (退货 is a whole question), from three letters otherwise."""
+    text = title.strip()
+    if not (_HAN.search(text) or len(text) >= SIMILAR_MIN_LETTERS):
         return []
     return search(title, per_page=SIMILAR_LIMIT, kinds=("article", "topic")).hits

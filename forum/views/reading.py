@@ -170,7 +170,7 @@ def posts_fragment(topic_id: int):
 def similar():
     """Articles and solved topics like a title being typed: {"results": [...]}."""
     query = request.args.get("q", "")[:MAX_QUERY]
-    hits = reading.similar(query) if len(query.strip()) >= 3 else []
+    hits = reading.similar(query)
     return jsonify(
         results=[
             {"title": hit.title, "url": hit.url, "label": hit.label, "kind": hit.kind}

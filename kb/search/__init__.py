@@ -17,7 +17,8 @@ How text is analysed: `analysis` (normal form, segmentation, pinyin, characters)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from kb.search.store import Change, IndexStore
 
 EXTENSION_KEY = "kb.search"
 _PENDING = "kb_search_changes"
+_DEFERRED = "kb_search_deferred"
 
 __all__ = [
     "FallbackRow",
@@ -39,6 +41,7 @@ __all__ = [
     "SearchDocument",
     "SearchPage",
     "SearchSource",
+    "deferred",
     "engine",
     "index_after_commit",
     "init_app",
@@ -90,8 +93,38 @@ def remove_after_commit(kind: str, key: str) -> None:
 def _apply_pending(session: Session) -> None:
     pending: dict[str, Change] | None = session.info.pop(_PENDING, None)
     search_engine = session.info.pop(_PENDING + ".engine", None)
-    if pending and search_engine is not None:
-        search_engine.apply(list(pending.values()))
+    if not pending or search_engine is None:
+        return
+    held: dict[str, Change] | None = session.info.get(_DEFERRED)
+    if held is not None:
+        for uid, change in pending.items():
+            held.pop(uid, None)
+            held[uid] = change
+        session.info[_DEFERRED + ".engine"] = search_engine
+        return
+    search_engine.apply(list(pending.values()))
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold the index changes of every commit inside the block; apply them at its end, once.
+
+    For writers that commit many small transactions in a row (mail fetched in a batch): one
+    index write instead of one per commit, which is most of the cost of each. A process that
+    dies inside the block leaves those documents out of the index until the next rebuild.
+    """
+    info = db.session.info
+    if _DEFERRED in info:  # already deferring: the outer block applies
+        yield
+        return
+    info[_DEFERRED] = {}
+    try:
+        yield
+    finally:
+        held: dict[str, Change] = info.pop(_DEFERRED, {})
+        search_engine = info.pop(_DEFERRED + ".engine", None)
+        if held and search_engine is not None:
+            search_engine.apply(list(held.values()))
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -2,8 +2,9 @@
 
 Other features use this module only:
 
-- search: `search`, `suggest`, `SearchDocument`, `index_after_commit`,
-  `remove_after_commit`, `register_source`, `rebuild` (see `kb.search`);
+- search: `search`, `suggest` (the reader's language first, `kb.services.searching`),
+  `SearchDocument`, `index_after_commit`, `remove_after_commit`, `register_source`,
+  `rebuild`, `deferred` (one index write for a batch of commits; see `kb.search`);
 - articles: `articles_tagged(tag)` for help links (tracking), `article_url(slug)`.
 
 Writes live in the submodules (`articles`, `attachments`, `categories`, `feedback`,
@@ -18,15 +19,15 @@ from kb.search import (
     SearchDocument,
     SearchPage,
     SearchSource,
+    deferred,
     index_after_commit,
     rebuild,
     register_source,
     remove_after_commit,
-    search,
-    suggest,
 )
 from kb.services.catalog import ArticleLink, articles_tagged
 from kb.services.indexing import article_url
+from kb.services.searching import search, suggest
 
 __all__ = [
     "ArticleLink",
@@ -37,6 +38,7 @@ __all__ = [
     "SearchSource",
     "article_url",
     "articles_tagged",
+    "deferred",
     "index_after_commit",
     "rebuild",
     "register_source",

@@ -46,7 +46,10 @@
     var lookup = debounce(function () {
       var ticket = ++latest;  // answers to earlier text are stale from here on
       var query = input.value.trim();
-      if (query.length < (options.minLength || 2)) { onResults([]); return; }
+      // One Chinese character is already a word (退, 票); Latin text waits for a few letters.
+      var longEnough = /[\u3400-\u9fff\uf900-\ufaff]/.test(query) ||
+        query.length >= (options.minLength || 2);
+      if (!longEnough) { onResults([]); return; }
       var url = endpoint + (endpoint.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(query);
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : { results: [] }; })

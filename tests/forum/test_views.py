@@ -229,12 +229,19 @@ def test_page_queries_do_not_grow_with_posts(app, make_member, asker, make_topic
 def test_similar_answers_while_asking(
     app, client, asker, helper, make_member, make_topic, make_reply
 ):
-    """Articles and solved topics matching a title, labelled; short input asks nothing."""
+    """Articles and solved topics matching a title, labelled; two Latin letters ask nothing,
+    two Chinese characters (a whole word) do."""
     editor = make_member(roles=[Role.EDITOR])
     with as_user(app, editor.id) as user:
         save_article(
             None,
             ArticleInput(title="How do I return an item?", body="Open your orders."),
+            by=user,
+            publish=True,
+        )
+        save_article(
+            None,
+            ArticleInput(title="如何办理退货", body="在我的订单中选择退货。"),
             by=user,
             publish=True,
         )
@@ -247,6 +254,8 @@ def test_similar_answers_while_asking(
     assert labels["How do I return an item?"] == "Article"
     assert labels["Return label will not print"] == "Community answer"
     assert client.get("/forum/similar?q=re").get_json() == {"results": []}
+    chinese = client.get("/forum/similar?q=退货").get_json()["results"]
+    assert [item["title"] for item in chinese] == ["如何办理退货"]
     assert client.get("/forum/similar?q=" + "x" * 5000).status_code == 200
 
 
