@@ -153,10 +153,10 @@ def upgrade():
     )
     with op.batch_alter_table('support_requests', schema=None) as batch_op:
         batch_op.create_index('ix_support_requests_assignee_inbox', ['assignee_id', 'status', 'next_due_at'], unique=False)
-        batch_op.create_index('ix_support_requests_department_inbox', ['department_id', 'status', 'next_due_at'], unique=False)
+        batch_op.create_index('ix_support_requests_department_inbox', ['department_id', 'status', 'assignee_id', 'next_due_at'], unique=False)
         batch_op.create_index('ix_support_requests_inbox', ['status', 'next_due_at', 'id'], unique=False)
         batch_op.create_index('ix_support_requests_requester_email', ['requester_email', 'created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_support_requests_requester_id'), ['requester_id'], unique=False)
+        batch_op.create_index('ix_support_requests_requester', ['requester_id', 'created_at'], unique=False)
 
     op.create_table('support_inbound_mail',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -272,7 +272,7 @@ def downgrade():
 
     op.drop_table('support_inbound_mail')
     with op.batch_alter_table('support_requests', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_support_requests_requester_id'))
+        batch_op.drop_index('ix_support_requests_requester')
         batch_op.drop_index('ix_support_requests_requester_email')
         batch_op.drop_index('ix_support_requests_inbox')
         batch_op.drop_index('ix_support_requests_department_inbox')

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask import g
 from sqlalchemy import or_, select
 
 from community.extensions import db
@@ -71,16 +72,24 @@ def department_by_key(key: str) -> Department | None:
 
 
 def department_ids_of(user: Any) -> set[int]:
-    """The departments whose requests `user` works (every department for an admin)."""
+    """The departments whose requests `user` works (every department for an admin); read
+    once per request, as the page, the navigation badge and the checks all ask."""
     if not getattr(user, "is_authenticated", False):
         return set()
+    key = (user.id, user.is_admin)
+    cached = g.get("support_department_ids")
+    if cached is not None and cached[0] == key:
+        return set(cached[1])
     if user.is_admin:
-        return set(db.session.scalars(select(Department.id)))
-    return set(
-        db.session.scalars(
-            select(AgentMembership.department_id).where(AgentMembership.user_id == user.id)
+        found = set(db.session.scalars(select(Department.id)))
+    else:
+        found = set(
+            db.session.scalars(
+                select(AgentMembership.department_id).where(AgentMembership.user_id == user.id)
+            )
         )
-    )
+    g.support_department_ids = (key, frozenset(found))
+    return found
 
 
 def agent_ids_of(department_id: int) -> list[int]:

@@ -22,10 +22,10 @@ from support import policy
 from support.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
-    AgentMembership,
     Status,
     SupportRequest,
 )
+from support.services import directory
 
 # Thirty rows fill a desktop screen twice and keep the page quick to render.
 PER_PAGE = 30
@@ -60,11 +60,16 @@ class InboxPage:
 
 
 def _departments_of(user: Any) -> Any:
-    """A condition limiting requests to the user's departments (or theirs by assignment)."""
+    """A condition limiting requests to the agent's departments (an admin's: all).
+
+    An agent is assigned only requests of their departments, so this holds theirs too. The
+    ids are read once per request and written into the statement as a list: a subquery, or
+    an OR with the assignee, kept the database from reading the inbox's index alone (2 ms
+    instead of 90 ms for a count over 17,000 open requests).
+    """
     if user.is_admin:
         return true()
-    mine = select(AgentMembership.department_id).where(AgentMembership.user_id == user.id)
-    return or_(SupportRequest.department_id.in_(mine), SupportRequest.assignee_id == user.id)
+    return SupportRequest.department_id.in_(sorted(directory.department_ids_of(user)))
 
 
 def _warn_before() -> timedelta:

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from community.accounts.models import User
@@ -92,6 +93,14 @@ def open_request(draft: Draft, now: datetime | None = None) -> SupportRequest:
         search.index_request(request, message.body_text)
         if draft.acknowledge:
             mailer.acknowledge(request, message)
+        if request.vip_tier and request.assignee is not None:
+            mailer.to_staff(
+                request.assignee,
+                request=request,
+                template="support_vip_request",
+                subject=_l("[#%(number)s] A VIP client wrote to support", number=request.number),
+                dedupe=f"vip-request:{request.id}",
+            )
         if draft.form_key:
             db.session.execute(
                 update(Deflection)

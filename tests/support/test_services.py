@@ -214,7 +214,8 @@ def test_merging_moves_the_conversation_and_closes_the_duplicate(app, desk, open
 
 
 def test_a_vip_request_goes_to_their_manager_under_the_tier_promise(app, desk, make_user):
-    """A gold client's request is assigned to their account manager, due in 60 minutes."""
+    """A gold client's request is assigned to their account manager, due in 60 minutes, and
+    the manager is emailed."""
     from vip.services.assignments import assign_client  # the club's own service
 
     manager = make_user("morgan@staff.test", roles=["manager"])
@@ -235,3 +236,5 @@ def test_a_vip_request_goes_to_their_manager_under_the_tier_promise(app, desk, m
         assert request.assignee_id == manager.id
         assert request.vip_tier == "gold"
         assert request.first_reply_due_at == MONDAY_NINE + timedelta(minutes=60)
+    [told] = [m for m in outbox_to(app, manager.email) if "wrote to support" in m.subject]
+    assert "Your VIP client" in told.body_text
