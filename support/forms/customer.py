@@ -47,7 +47,7 @@ def _topic_id(value: Any) -> int | None:
 
 class RequestForm(FlaskForm):
     topic = SelectField(
-        _l("Topic"),
+        _l("What is it about?"),
         coerce=_topic_id,
         validators=[InputRequired(message=_l("Choose a topic from the list."))],
     )

@@ -60,7 +60,7 @@ def test_a_customer_writes_answers_by_email_sees_the_reply_live_and_rates_it(new
     customer.on("pageerror", lambda error: errors.append(str(error)))
     log_in(customer, "customer@example.com")
     customer.goto("/support/new")
-    customer.get_by_label("Topic").select_option(label="A product does not work")
+    customer.get_by_label("What is it about?").select_option(label="A product does not work")
     customer.get_by_label("Subject").press_sequentially("return an item", delay=15)
     customer.locator("#similar-title").wait_for()
     customer.get_by_label("Subject").fill(SUBJECT)
