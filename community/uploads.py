@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from flask import current_app
+from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 
 from community.errors import InvalidInput
@@ -172,3 +172,20 @@ def human_size(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} B"
+
+
+def send_download(item: Download, *, private: bool) -> Response:
+    """A stored file as a download with its recorded type, never rendered by the browser
+    (sandboxed, no type sniffing); `private` files (a support request's) are never cached."""
+    response = send_file(
+        item.path,
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0 if private else 300,
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -172,7 +172,7 @@ def _draft(data: RequestIn) -> Draft:
         body=data.body,
         requester_email=str(data.email),
         requester_name=data.name,
-        requester=customer.account_for(str(data.email)),
+        requester=requests.linked_account(str(data.email)),
         topic_id=topic.id if topic else None,
         department_id=department.id if department else None,
         priority=data.priority.value,
@@ -212,7 +212,7 @@ def post_message(number: str):
     if found is None:
         raise NotFound(_("No request has this number."))
     data = parse_body(MessageIn, _body())
-    message = customer.reply(found, data.body, by=found.requester, channel=Channel.API)
+    message = requests.customer_reply(found, data.body, by=found.requester, channel=Channel.API)
     out = MessageCreatedOut(number=found.number, status=found.status, message=message_out(message))
     return jsonify(out.model_dump(mode="json")), 201
 

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_locale
@@ -22,6 +21,7 @@ from community.caching import anonymous_page_key, is_personal_request
 from community.errors import InvalidInput
 from community.extensions import cache, limiter
 from community.forms import show_error
+from community.uploads import send_download
 from kb import bp
 from kb.forms import FeedbackForm
 from kb.policy import can_edit, takes_feedback
@@ -88,16 +88,7 @@ def article(slug: str):
 def download(slug: str, attachment_id: int, filename: str):
     """Always a download with its recorded type; never rendered by the browser."""
     item = attachments.download(catalog.find_article(slug), attachment_id, current_user)
-    response = send_file(
-        item.path,
-        mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.filename,
-        max_age=300,
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_download(item, private=False)
 
 
 @bp.get("/search", endpoint="search")

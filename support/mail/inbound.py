@@ -37,7 +37,6 @@ from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
-from community.accounts.services import find_user_by_email
 from community.db import utcnow
 from community.errors import DomainError
 from community.extensions import db
@@ -224,8 +223,7 @@ def _draft(
     files: Sequence[Upload],
     earlier: SupportRequest | None,
 ) -> Draft:
-    user = find_user_by_email(mail.from_address)
-    requester = user if user is not None and user.is_confirmed else None
+    requester = requests.linked_account(mail.from_address)
     context: dict[str, object] = {}
     department_id = routing.department_for(mail.recipients)
     if earlier is not None and routing.is_requester(mail, earlier):

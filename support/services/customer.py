@@ -13,7 +13,7 @@ that browser to the request's room without an account and without trusting a num
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping
 from datetime import datetime
 from typing import Any
 
@@ -22,14 +22,11 @@ from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from community.accounts.models import User
-from community.accounts.services import find_user_by_email
 from community.db import utcnow
-from community.errors import InvalidInput, NotAllowed, NotFound
+from community.errors import InvalidInput, NotFound
 from community.extensions import db
 from community.uploads import Download, download_of
 from support.models import (
-    Channel,
     MessageKind,
     Rating,
     SupportAttachment,
@@ -37,7 +34,7 @@ from support.models import (
     SupportRequest,
 )
 from support.services import ratings, requests
-from support.services.conversation import ATTACHMENT_FOLDER, Upload, clean_email
+from support.services.conversation import ATTACHMENT_FOLDER, clean_email
 from support.services.links import RatingLinkError
 
 FOLLOWED_KEY = "support_followed"
@@ -80,23 +77,6 @@ def visible_attachment(request: SupportRequest, attachment_id: int) -> Download:
     if download is None:
         raise NotFound()
     return download
-
-
-def reply(
-    request: SupportRequest,
-    body: str,
-    *,
-    by: User | None,
-    channel: str = Channel.WEB,
-    files: Sequence[Upload] = (),
-    now: datetime | None = None,
-) -> SupportMessage:
-    """The requester writes again; refused once the request is closed, merged, or was
-    solved longer than SUPPORT_REOPEN_DAYS ago."""
-    now = now or utcnow()
-    if not requests.may_reopen(request, now):
-        raise NotAllowed(_("This request is closed. Please open a new one."))
-    return requests.customer_reply(request, body, by=by, channel=channel, files=files, now=now)
 
 
 def may_write(request: SupportRequest, now: datetime | None = None) -> bool:
@@ -181,10 +161,3 @@ def requests_for_email(
         ):
             messages[message.request_id].append(message)
     return [(request, messages[request.id]) for request in found]
-
-
-def account_for(email: str) -> User | None:
-    """The confirmed account of an address, to link a request opened on its behalf (an
-    unconfirmed account may be someone else's claim on the address)."""
-    user = find_user_by_email(email)
-    return user if user is not None and user.is_confirmed and user.is_active else None

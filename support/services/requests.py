@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from community.accounts.models import User
+from community.accounts.services import find_user_by_email
 from community.db import utcnow
 from community.errors import InvalidInput, NotAllowed
 from community.extensions import db
@@ -166,9 +167,10 @@ def customer_reply(
     original_text: str | None = None,
     now: datetime | None = None,
 ) -> SupportMessage:
-    """The requester answers: a waiting request runs again, a solved one reopens."""
+    """The requester answers: a waiting request runs again, a solved one reopens; refused
+    once the request is closed, merged, or was solved over SUPPORT_REOPEN_DAYS ago."""
     now = now or utcnow()
-    if request.status == Status.CLOSED or request.merged_into_id:
+    if not may_reopen(request, now):
         raise NotAllowed(_("This request is closed. Please open a new one."))
     with writing() as stored:
         message = add_message(
@@ -221,6 +223,13 @@ def _customer_moves_request(request: SupportRequest, by: User | None, now: datet
         request.solved_at = None
         sla.reopened(request, now)
         record_event(request, "reopened", by, {}, now)
+
+
+def linked_account(email: str) -> User | None:
+    """The account a request from `email` belongs to: only a confirmed, active one (anyone
+    may register an address they do not own, and must not read its requests)."""
+    user = find_user_by_email(email)
+    return user if user is not None and user.is_confirmed and user.is_active else None
 
 
 def solve_by_customer(request: SupportRequest, *, by: User | None) -> None:

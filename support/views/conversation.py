@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, make_response, redirect, render_template, request, send_file, session
+from flask import flash, make_response, redirect, render_template, request, session
 from flask import url_for as flask_url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -23,6 +23,7 @@ from community.accounts.models import User
 from community.accounts.permissions import acting_user
 from community.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from community.forms import show_error
+from community.uploads import send_download
 from support import bp
 from support.forms.customer import RatingForm, ReplyForm
 from support.models import ACTIVE_STATUSES, Status, SupportRequest
@@ -96,7 +97,7 @@ def _conversation(found: SupportRequest, place: Place):  # type: ignore[no-untyp
     status = 422
     if form.validate_on_submit():
         try:
-            customer.reply(found, form.body.data or "", by=place.user, files=uploads())
+            requests.customer_reply(found, form.body.data or "", by=place.user, files=uploads())
         except InvalidInput as error:
             show_error(form, error)
         except NotAllowed as error:
@@ -229,17 +230,7 @@ def follow_attachment(token: str, attachment_id: int):
 
 def _send(found: SupportRequest, attachment_id: int) -> Response:
     """Always a download with its recorded type; never rendered by the browser."""
-    item = customer.visible_attachment(found, attachment_id)
-    response = send_file(
-        item.path,
-        mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.filename,
-        max_age=0,
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(customer.visible_attachment(found, attachment_id), private=True)
 
 
 # The rating links of the email ----------------------------------------------------------------

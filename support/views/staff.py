@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -25,6 +25,7 @@ from community.accounts.permissions import acting_user
 from community.errors import Conflict, DomainError, InvalidInput
 from community.extensions import db, login_manager
 from community.forms import CsrfOnlyForm, clean_text, flash_error, show_error
+from community.uploads import send_download
 from support import bp, policy
 from support.forms.staff import (
     AssignForm,
@@ -208,14 +209,7 @@ def staff_messages(number: str):
 def staff_attachment(number: str, attachment_id: int, filename: str):
     """Always a download with its recorded type; never rendered by the browser."""
     found = access.for_staff(number, acting_user())
-    item = staff_pages.staff_attachment(found, attachment_id)
-    response = send_file(
-        item.path, mimetype=item.content_type, as_attachment=True, download_name=item.filename
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_download(staff_pages.staff_attachment(found, attachment_id), private=True)
 
 
 # Actions -------------------------------------------------------------------------------------
