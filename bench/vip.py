@@ -25,10 +25,12 @@ import asyncio
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,6 +40,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import create_engine, text
 
 from bench.harness import ROOT, Server, flask, gunicorn
+from community.accounts.sessions import key_digest
 from vip.seeding import bulk_pair_emails
 
 SEED: dict[str, int] = {}
@@ -178,31 +181,47 @@ def main_load(spec_path: Path, result_path: Path) -> None:
 
 
 def _session_cookies(instance: Path, env: dict[str, str], count: int) -> list[dict]:
-    """Each pair's two session cookies and conversation, signed like Flask-Login's own."""
+    """Each pair's two session cookies and conversation, signed like Flask-Login's own.
+
+    Each person gets a sign-in row of their own, as the login form would make.
+    """
     signing_app = Flask("bench-cookies")
     signing_app.secret_key = (instance / "secret_key").read_text().strip()
     signer = SecureCookieSessionInterface().get_signing_serializer(signing_app)
     engine = create_engine(env["DATABASE_URL"])
-    with engine.connect() as connection:
-        people = {
-            email: (user_id, version)
-            for email, user_id, version in connection.execute(
-                text("SELECT email, id, session_version FROM users WHERE email LIKE 'vip-%'")
-            )
-        }
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        people = dict(
+            connection.execute(text("SELECT email, id FROM users WHERE email LIKE 'vip-%'")).all()
+        )
         conversations = dict(
             connection.execute(text("SELECT client_id, id FROM vip_conversations")).all()
+        )
+        keys = {user_id: secrets.token_urlsafe(32) for user_id in people.values()}
+        connection.execute(
+            text(
+                "INSERT INTO login_sessions (user_id, key_digest, user_agent, created_at, "
+                "expires_at) VALUES (:user_id, :digest, 'bench', :now, :expires)"
+            ),
+            [
+                {
+                    "user_id": user_id,
+                    "digest": key_digest(key),
+                    "now": now,
+                    "expires": now + timedelta(days=1),
+                }
+                for user_id, key in keys.items()
+            ],
         )
     engine.dispose()
     pairs = []
     for number in range(1, count + 1):
         client_email, manager_email = bulk_pair_emails(number)
-        client_id, client_version = people[client_email]
-        manager_id, manager_version = people[manager_email]
+        client_id, manager_id = people[client_email], people[manager_email]
         pairs.append(
             {
-                "client_cookie": signer.dumps({"_user_id": f"{client_id}:{client_version}"}),
-                "manager_cookie": signer.dumps({"_user_id": f"{manager_id}:{manager_version}"}),
+                "client_cookie": signer.dumps({"_user_id": f"{client_id}:{keys[client_id]}"}),
+                "manager_cookie": signer.dumps({"_user_id": f"{manager_id}:{keys[manager_id]}"}),
                 "conversation": conversations[client_id],
             }
         )

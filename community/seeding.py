@@ -80,7 +80,6 @@ def bulk_users(count: int, batch_size: int = 1000) -> Iterator[int]:
                 "timezone": "UTC",
                 "locale": "en",
                 "is_active_account": True,
-                "session_version": 1,
                 "created_at": now,
             }
             for index in range(offset, min(offset + batch_size, count))

@@ -184,7 +184,6 @@ def _bulk_user_row(
         "timezone": "UTC",
         "locale": "en",
         "is_active_account": True,
-        "session_version": 1,
         "created_at": now,
     }
 

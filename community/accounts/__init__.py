@@ -9,7 +9,7 @@ from community.extensions import login_manager
 
 bp = Blueprint("accounts", __name__)
 
-from community.accounts import services, views  # noqa: E402,F401  (routes attach to bp)
+from community.accounts import services, sessions, views  # noqa: E402,F401  (routes attach to bp)
 
 
 def init_app(app: Flask) -> None:
@@ -18,5 +18,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(services.load_user_from_session)
+    login_manager.user_loader(sessions.load_user)
+    app.jinja_env.filters["device_name"] = sessions.device_name
     app.register_blueprint(bp)

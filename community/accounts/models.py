@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.db import utcnow
@@ -37,8 +37,6 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     locale: Mapped[str] = mapped_column(String(16), default="en")
     is_active_account: Mapped[bool] = mapped_column(default=True)
-    # Bumped on password change: every other session and remember-me cookie stops working.
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -46,12 +44,17 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # The secret of the sign-in this object was loaded through (see accounts.sessions); not
+    # stored: only its digest is, in `login_sessions`.
+    login_key = None  # str once signed in or loaded
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 
     # Flask-Login -----------------------------------------------------------------
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """What the session and remember-me cookies carry: the user and their sign-in's key."""
+        return f"{self.id}:{self.login_key}"
 
     @property
     def is_active(self) -> bool:
@@ -101,3 +104,18 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. Deleting the row signs that browser out, whatever cookie it kept."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index("ix_login_sessions_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the key in the cookie: a copy of the database cannot be used to sign in.
+    key_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from community.accounts.models import Role, User, UserRole
+from community.accounts.sessions import close_all_sessions, close_other_sessions
 from community.accounts.tokens import TokenError, TokenProblem, fingerprint, make_token, read_token
 from community.db import utcnow
 from community.errors import InvalidInput
@@ -41,17 +42,6 @@ def hash_password(password: str) -> str:
 
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
-
-
-def load_user_from_session(session_id: str) -> User | None:
-    """Flask-Login's loader: `<id>:<session_version>`, so a password change ends old sessions."""
-    user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
-        return None
-    return user
 
 
 def create_user(
@@ -159,11 +149,6 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> None:
-    user.last_login_at = utcnow()
-    db.session.commit()
-
-
 def request_password_reset(email: str) -> None:
     """Email a reset link when the account exists; say nothing either way."""
     user = find_user_by_email(email)
@@ -205,7 +190,8 @@ def reset_password(token: str, new_password: str) -> User:
 
 def _set_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    # Whoever knew the old password may be signed in somewhere: only this browser stays.
+    close_other_sessions(user)
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
@@ -271,7 +257,8 @@ def update_user_as_admin(
     set_roles(user, roles)
     if user.is_active_account != is_active:
         user.is_active_account = is_active
-        user.session_version += 1  # a disabled account is signed out everywhere
+        if not is_active:
+            close_all_sessions(user)  # a disabled account is signed out everywhere
     db.session.commit()
 
 

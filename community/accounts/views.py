@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from community.accounts import bp, services
+from community.accounts import bp, services, sessions
 from community.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -15,6 +15,7 @@ from community.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from community.accounts.models import User
 from community.accounts.permissions import acting_user
 from community.accounts.tokens import TokenError, TokenProblem
 from community.errors import InvalidInput
@@ -23,6 +24,12 @@ from community.forms import CsrfOnlyForm, show_error
 from community.ratelimits import configured_limit
 from community.registry import registry
 from community.security import safe_next
+
+
+def sign_in(user: User, *, remember: bool = False) -> None:
+    """Open a server-side sign-in for this browser, then hand its id to Flask-Login."""
+    sessions.open_session(user, request.user_agent.string)
+    login_user(user, remember=remember)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -34,8 +41,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            services.record_login(user)
+            sign_in(user, remember=form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(url_for("main.home")))
         form.password.errors = [_("The email or password is not correct.")]
@@ -60,7 +66,7 @@ def register():
         except InvalidInput as error:
             show_error(form, error)
         else:
-            login_user(user)
+            sign_in(user)
             flash(
                 _("Welcome! We sent a confirmation link to %(email)s.", email=user.email),
                 "success",
@@ -75,9 +81,22 @@ def register():
 def logout():
     form = CsrfOnlyForm()
     if form.validate_on_submit():
+        sessions.close_session(acting_user())
         logout_user()
         flash(_("You have logged out."), "info")
     return redirect(url_for("main.home"))
+
+
+@bp.post("/account/sessions/logout-all")
+@login_required
+def logout_everywhere():
+    """End every sign-in of this account, on every device, this one included."""
+    if CsrfOnlyForm().validate_on_submit():
+        sessions.log_out_everywhere(acting_user())
+        logout_user()
+        flash(_("You have logged out on every device."), "info")
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.overview"))
 
 
 @bp.get("/account/confirm/<token>")
@@ -142,8 +161,10 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user = services.reset_password(token, form.password.data)
+        if current_user.is_authenticated:
+            sessions.close_session(acting_user())
         logout_user()
-        login_user(user)
+        sign_in(user)
         flash(_("Your password is changed and you are logged in."), "success")
         return redirect(url_for("accounts.overview"))
     status = 422 if form.is_submitted() else 200
@@ -153,9 +174,12 @@ def reset_password(token: str):
 @bp.get("/account/")
 @login_required
 def overview():
+    user = acting_user()
     return render_template(
         "accounts/overview.html",
         resend_form=CsrfOnlyForm(),
+        logout_all_form=CsrfOnlyForm(),
+        signed_in=[(row, sessions.is_current(user, row)) for row in sessions.open_sessions(user)],
         account_links=[link for link in registry().account_links if link.visible(current_user)],
     )
 
@@ -187,8 +211,6 @@ def change_password():
         except InvalidInput as error:
             show_error(form, error)
         else:
-            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
-            login_user(acting_user(), remember=remembered)
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("accounts.overview"))
     status = 422 if form.is_submitted() else 200

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import event, select
 
 from community.accounts.models import User
+from community.accounts.sessions import open_session
 from community.extensions import db
 from community.outbox.models import OutboxMessage
 from support.models import SupportRequest
@@ -20,12 +21,17 @@ def signed_in(app: Flask, person: Any | None) -> Any:
     """A test client whose session is `person`'s (None: a visitor).
 
     The support fixtures' addresses end in `.test`, which the login form's email check
-    refuses as a reserved name, so the session is written as Flask-Login writes it.
+    refuses as a reserved name, so a sign-in is opened through the service and the session
+    written as Flask-Login writes it.
     """
     client = app.test_client()
     if person is not None:
+        with app.app_context():
+            user = db.session.get_one(User, person.id)
+            open_session(user, "test client")
+            session_id = user.get_id()
         with client.session_transaction() as session:
-            session["_user_id"] = f"{person.id}:1"
+            session["_user_id"] = session_id
             session["_fresh"] = True
     return client
 
