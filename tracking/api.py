@@ -282,8 +282,10 @@ EVENTS_PATH = {
     "post": {
         "summary": "Report one event, or a batch of up to 500 (all or nothing)",
         "description": (
-            "Events are applied in the order they happened. An event whose `event_id` "
-            "is already stored counts as a duplicate, not an error. A rejected batch "
+            "Events are applied in the order they happened. An `event_id` is yours: "
+            "unique per shipment and token. An event whose `event_id` this token already "
+            "sent for the same shipment counts as a duplicate, not an error; the same id "
+            "for another shipment, or from another token, is another event. A rejected batch "
             "stores nothing; each problem in `fields` carries the item's `index` and a "
             "`reason`: unknown_tracking_number, unknown_code, bad_time, missing_field, "
             "bad_tracking_number or invalid."

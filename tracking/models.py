@@ -29,6 +29,8 @@ from tracking.codes import ALERT_KINDS, EventCode, OrderStatus, join_kinds, spli
 ALL_ALERTS = join_kinds(ALERT_KINDS)
 # The email list every shipment alert belongs to; each shipment scopes its own part of it.
 ALERTS_LIST = "tracking.alerts"
+# The sender of events made inside the portal: the simulator, demo and bulk data.
+LOCAL_SENDER = "local"
 
 
 class Order(db.Model):
@@ -116,13 +118,27 @@ def alert_list_key(shipment_id: int) -> str:
 
 
 class TrackingEvent(db.Model):
+    """One event of a shipment's timeline, as its sender reported it.
+
+    Carriers number events their own way, often per shipment (`seq-1`, `seq-2`…), so an
+    event id is only unique for one sender and one shipment: the same id from another
+    token, or for another shipment, is another event.
+    """
+
     __tablename__ = "tracking_events"
-    __table_args__ = (Index("ix_tracking_events_timeline", "shipment_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_tracking_events_timeline", "shipment_id", "occurred_at"),
+        UniqueConstraint("sender", "shipment_id", "sender_event_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
-    # The sender's own id: the same event sent twice is stored once.
-    sender_event_id: Mapped[str] = mapped_column(String(100), unique=True)
+    # Who sent it (see event_sender): kept when the token is gone, so replays stay duplicates.
+    sender: Mapped[str] = mapped_column(
+        String(40), default=LOCAL_SENDER, server_default=LOCAL_SENDER
+    )
+    # The sender's own id: the same event sent twice by one sender is stored once.
+    sender_event_id: Mapped[str] = mapped_column(String(100))
     code: Mapped[str] = mapped_column(String(20))
     occurred_at: Mapped[datetime]
     location: Mapped[str] = mapped_column(String(120))
@@ -134,7 +150,16 @@ class TrackingEvent(db.Model):
     )
 
     def __repr__(self) -> str:
-        return f"<TrackingEvent {self.sender_event_id} {self.code}>"
+        return f"<TrackingEvent {self.sender}/{self.sender_event_id} {self.code}>"
+
+
+def event_sender(api_token_id: int | None) -> str:
+    """The sender key of events posted with this API token, or made inside the portal.
+
+    Not NULL for the portal's own events (simulator, demo and bulk data): NULLs never
+    conflict, so the portal's replays would be stored twice.
+    """
+    return LOCAL_SENDER if api_token_id is None else f"token:{api_token_id}"
 
 
 class AlertContact(db.Model):

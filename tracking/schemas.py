@@ -80,7 +80,14 @@ class EventIn(_In):
     """One tracking event as a carrier reports it."""
 
     tracking_number: Number
-    event_id: str = Field(min_length=1, max_length=100, description="Your own id for the event.")
+    event_id: str = Field(
+        min_length=1,
+        max_length=100,
+        description=(
+            "Your own id for the event, unique per shipment: sent again with the same token "
+            "for the same shipment it is a duplicate; another shipment or token may reuse it."
+        ),
+    )
     code: EventCode
     occurred_at: EventTime
     location: str = Field(min_length=1, max_length=120)
@@ -135,7 +142,9 @@ class OrderIn(_In):
 
 
 class EventOut(BaseModel):
-    event_id: str
+    event_id: str = Field(
+        description="The sender's own id: two senders' events may share one on a shipment."
+    )
     code: EventCode
     occurred_at: datetime
     location: str

@@ -5,8 +5,9 @@ the alert emails (outbox rows), the live-update log and the live pushes commit t
 not at all. The work is set-based, a handful of statements per batch whatever its size:
 
 1. resolve the tracking numbers (an unknown one rejects the batch, naming each item);
-2. insert the events with ON CONFLICT DO NOTHING on the sender's event id, in a fixed
-   order, so that duplicates, retries and concurrent batches store each event once (on
+2. insert the events with ON CONFLICT DO NOTHING on (sender, shipment, the sender's event
+   id), in a fixed order, so that duplicates, retries and concurrent batches store each
+   event once, while another sender's or another shipment's `seq-1` is another event (on
    SQLite this first write also takes the database's write lock);
 3. lock the touched shipments (FOR UPDATE on PostgreSQL, in id order), apply the status
    rules to each one's new events in the order they happened, and write them back in one
@@ -31,7 +32,7 @@ from community.errors import InvalidInput
 from community.extensions import db, insert_ignoring_conflicts
 from tracking import live
 from tracking.codes import EventCode, OrderStatus, split_kinds
-from tracking.models import AlertContact, Order, Shipment, TrackingEvent
+from tracking.models import AlertContact, Order, Shipment, TrackingEvent, event_sender
 from tracking.rules import EventFacts, Outcome, ShipmentState, apply_event
 from tracking.schemas import EventIn
 from tracking.services.alerts import Alert, Contact, Owner, queue_alerts
@@ -50,6 +51,8 @@ _STATE_FIELDS = (
 
 # A new event of a shipment, in the order it is applied: (when, index in batch, pk, event).
 _NewEvent = tuple[datetime, int, int, EventIn]
+# What makes an event of one batch (one sender) unique: (shipment id, sender's event id).
+_EventKey = tuple[int, str]
 
 
 class IngestRejected(InvalidInput):
@@ -126,7 +129,11 @@ def record_events(
     events: Sequence[EventIn], *, api_token_id: int | None = None, notify: bool = True
 ) -> IngestResult:
     """Store new events, move statuses forward, queue alerts and live pushes — all in one
-    transaction; the pushes go out once it commits."""
+    transaction; the pushes go out once it commits.
+
+    The API token is the sender: an event id repeats only within one token and shipment.
+    Without a token the portal itself (simulator, demo data) is the sender.
+    """
     try:
         result = _record(events, api_token_id=api_token_id, notify=notify)
         db.session.commit()
@@ -137,31 +144,30 @@ def record_events(
 
 
 def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool) -> IngestResult:
-    # Step 1: the first of several events with one id counts; the rest are duplicates.
-    firsts: dict[str, tuple[int, EventIn]] = {}
-    for index, event in enumerate(events):
-        firsts.setdefault(event.event_id, (index, event))
-    shipment_ids = _shipment_ids({event.tracking_number for _index, event in firsts.values()})
+    # Step 1: every number must be known; then the first of several events with one id on
+    # one shipment counts, the rest are duplicates.
+    shipment_ids = _shipment_ids({event.tracking_number for event in events})
     problems = _unknown_problems(
         [(index, event.tracking_number) for index, event in enumerate(events)], shipment_ids
     )
     if problems:
         raise IngestRejected(problems, len(events))
+    firsts: dict[_EventKey, tuple[int, EventIn]] = {}
+    for index, event in enumerate(events):
+        firsts.setdefault((shipment_ids[event.tracking_number], event.event_id), (index, event))
 
     # Step 2: insert what is new; the database says which ones those were.
     now = utcnow()
-    stored = _insert_new(firsts, shipment_ids, api_token_id, now)
+    stored = _insert_new(firsts, event_sender(api_token_id), api_token_id, now)
     received = len(events)
     if not stored:
         return IngestResult(received, 0, received, 0)
 
     # Step 3: lock the touched shipments and apply their new events in time order.
     new_by_shipment: dict[int, list[_NewEvent]] = defaultdict(list)
-    for sender_id, pk in stored.items():
-        index, event = firsts[sender_id]
-        new_by_shipment[shipment_ids[event.tracking_number]].append(
-            (event.occurred_at, index, pk, event)
-        )
+    for key, pk in stored.items():
+        index, event = firsts[key]
+        new_by_shipment[key[0]].append((event.occurred_at, index, pk, event))
     drafts, changes = _apply(new_by_shipment, now)
 
     # Step 4: alerts and live pushes in this same transaction, with the live-update log.
@@ -171,16 +177,21 @@ def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool
 
 
 def _insert_new(
-    firsts: dict[str, tuple[int, EventIn]],
-    shipment_ids: dict[str, int],
+    firsts: dict[_EventKey, tuple[int, EventIn]],
+    sender: str,
     api_token_id: int | None,
     now: datetime,
-) -> dict[str, int]:
-    """Insert the events not stored yet; their sender's ids with their new primary keys."""
+) -> dict[_EventKey, int]:
+    """Insert the events this sender has not stored yet; their keys with new primary keys.
+
+    Rows go in sorted by key, so concurrent batches take the unique index's locks in the
+    same order and wait for each other instead of deadlocking.
+    """
     rows = [
         {
-            "shipment_id": shipment_ids[event.tracking_number],
-            "sender_event_id": event.event_id,
+            "shipment_id": shipment_id,
+            "sender": sender,
+            "sender_event_id": event_id,
             "code": event.code.value,
             "occurred_at": event.occurred_at,
             "location": event.location,
@@ -189,15 +200,18 @@ def _insert_new(
             "received_at": now,
             "api_token_id": api_token_id,
         }
-        for _index, event in sorted(firsts.values(), key=lambda pair: pair[1].event_id)
+        for (shipment_id, event_id), (_index, event) in sorted(firsts.items())
     ]
     if not rows:
         return {}
     table = TrackingEvent.__table__
-    statement = insert_ignoring_conflicts(table, ["sender_event_id"]).returning(
-        table.c.id, table.c.sender_event_id
-    )
-    return {sender_id: pk for pk, sender_id in db.session.execute(statement, rows)}
+    statement = insert_ignoring_conflicts(
+        table, ["sender", "shipment_id", "sender_event_id"]
+    ).returning(table.c.id, table.c.shipment_id, table.c.sender_event_id)
+    return {
+        (shipment_id, event_id): pk
+        for pk, shipment_id, event_id in db.session.execute(statement, rows)
+    }
 
 
 def _apply(
