@@ -10,7 +10,7 @@ from community.accounts.models import User
 from community.extensions import db
 from community.outbox.models import OutboxMessage
 from support.models import RequestEvent, Status, SupportRequest
-from support.services import requests, working
+from support.services import mailer, requests, working
 from support.services.sweep import sweep
 from tests.support.conftest import load
 
@@ -100,3 +100,32 @@ def test_solved_requests_close_after_the_reopen_window(app, desk, open_request):
     assert closed.status == Status.CLOSED
     with app.app_context():
         assert not requests.may_reopen(db.session.get(SupportRequest, record.id), solved_at)
+
+
+def test_one_request_whose_breach_email_fails_holds_up_no_other(
+    app, desk, open_request, monkeypatch, caplog
+):
+    """A fault while telling of one breach fails that request alone, once, and is logged."""
+    records = [open_request(f"Broken kettle {n}", by=desk.customer, now=START) for n in range(3)]
+    poisoned = records[1].number
+    real_to_staff = mailer.to_staff
+
+    def failing_for_one(person, *, request, **kwargs):
+        if request.number == poisoned:
+            raise RuntimeError("a template met a value it did not expect")
+        return real_to_staff(person, request=request, **kwargs)
+
+    monkeypatch.setattr(mailer, "to_staff", failing_for_one)
+
+    assert run_sweep(app, START + timedelta(hours=5)).breached == 2
+    breaches = [s for s in subjects_to(app, desk.lead.email) if "Past its promised time" in s]
+    assert sorted(breaches) == sorted(
+        f"[#{record.number}] Past its promised time: Broken kettle {n}"
+        for n, record in enumerate(records)
+        if record.number != poisoned
+    )
+    assert "support breach for request" in caplog.text
+    # Set aside: marked, so the next sweep neither retries it nor stumbles on it again.
+    assert load(app, records[1]).breached_at is not None
+    monkeypatch.setattr(mailer, "to_staff", real_to_staff)
+    assert run_sweep(app, START + timedelta(hours=6)).breached == 0

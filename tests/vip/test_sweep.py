@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from datetime import timedelta
 
@@ -20,6 +21,10 @@ from vip import services
 from vip.models import VipConversation
 
 pytestmark = pytest.mark.smtp
+
+
+# The module, not the `services.sweep` function that shares its name.
+sweep_module = importlib.import_module("vip.services.sweep")
 
 
 def sweep(app, minutes_from_now: float = 0):
@@ -174,4 +179,53 @@ def test_no_backup_no_alert(app, make_user):
     conversation_id = assign(app, client, manager)
     post(app, client, conversation_id, "hello")
     make_overdue(app, conversation_id)
+    assert sweep(app).escalations == 0
+
+
+def test_one_burst_whose_email_fails_holds_up_no_other(app, make_pair, monkeypatch, caplog):
+    """A fault while emailing one conversation fails that one alone; the next sweep is calm."""
+    pairs = [make_pair() for _ in range(3)]
+    for number, each in enumerate(pairs):
+        post(app, each.manager, each.conversation_id, f"Your invoice number {number} is ready.")
+    poisoned = pairs[1].client.email
+    real_email_person = sweep_module.email_person
+
+    def failing_for_one(person, **kwargs):
+        if person.email == poisoned:
+            raise RuntimeError("a template met a value it did not expect")
+        return real_email_person(person, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "email_person", failing_for_one)
+
+    assert sweep(app, minutes_from_now=11).emails == 2
+    assert [len(unread_mail(app, each.client.email)) for each in pairs] == [1, 0, 1]
+    assert "VIP unread email" in caplog.text and "a template met a value" in caplog.text
+    # Set aside: the failed burst is not tried again on every pass.
+    monkeypatch.setattr(sweep_module, "email_person", real_email_person)
+    assert sweep(app, minutes_from_now=12).emails == 0
+
+
+def test_one_escalation_that_fails_holds_up_no_other(app, make_pair, monkeypatch, caplog):
+    pairs = [make_pair() for _ in range(3)]
+    for each in pairs:
+        post(app, each.client, each.conversation_id, "Where is my order?")
+        make_overdue(app, each.conversation_id)
+    poisoned = pairs[0].backup.email
+    real_email_person = sweep_module.email_person
+
+    def failing_for_one(person, **kwargs):
+        if person.email == poisoned:
+            raise RuntimeError("a template met a value it did not expect")
+        return real_email_person(person, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "email_person", failing_for_one)
+
+    assert sweep(app).escalations == 2
+    escalated = [
+        [row for row in queued_to(app, each.backup.email) if row.category == "vip_escalation"]
+        for each in pairs
+    ]
+    assert [len(rows) for rows in escalated] == [0, 1, 1]
+    assert "VIP escalation" in caplog.text
+    monkeypatch.setattr(sweep_module, "email_person", real_email_person)
     assert sweep(app).escalations == 0

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from community.accounts.models import User
+from community.batches import each_on_its_own
 from community.db import utcnow
 from community.extensions import db
 from community.urls import external_url
@@ -75,12 +76,18 @@ def escalate_overdue(now: datetime) -> int:
             VipConversation.backup_manager_id.is_not(None),
         )
     ).all()
-    return sum(1 for conversation_id in candidates if _escalate(conversation_id, now))
+    db.session.rollback()
+    return each_on_its_own(
+        candidates,
+        lambda conversation_id: _escalate(conversation_id, now),
+        lambda conversation_id: _mark_escalated(conversation_id, now),
+        "VIP escalation for conversation",
+    )
 
 
-def _escalate(conversation_id: int, now: datetime) -> bool:
-    """Claim one overdue wait and alert its backup, in one transaction of its own."""
-    claimed = db.session.execute(
+def _mark_escalated(conversation_id: int, now: datetime) -> int:
+    """Claim the wait without alerting anyone: what a failed escalation leaves behind."""
+    return db.session.execute(
         update(VipConversation)
         .where(
             VipConversation.id == conversation_id,
@@ -90,6 +97,11 @@ def _escalate(conversation_id: int, now: datetime) -> bool:
         .values(escalated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def _escalate(conversation_id: int, now: datetime) -> bool:
+    """Claim one overdue wait and alert its backup, in one transaction of its own."""
+    claimed = _mark_escalated(conversation_id, now)
     if not claimed:  # another sweeper, or a reply, got there first
         db.session.rollback()
         return False
@@ -138,11 +150,13 @@ def email_unread(now: datetime) -> int:
         )
         .distinct()
     ).all()
-    sent = 0
-    for conversation_id, from_staff in due:
-        if _email_burst(conversation_id, from_staff, now):
-            sent += 1
-    return sent
+    db.session.rollback()
+    return each_on_its_own(
+        due,
+        lambda burst: _email_burst(burst[0], burst[1], now),
+        lambda burst: _claim_burst(burst[0], burst[1], now),
+        "VIP unread email for conversation and side",
+    )
 
 
 def _recipient(conversation: VipConversation, from_staff: bool) -> User | None:
