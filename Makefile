@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app wsgi
 SOCKET_IO_JS := static/vendor/socket.io.min.js
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test lint format bench assets translations messages clean
+.PHONY: run test lint format bench audit assets translations messages clean
 
 run: $(VENV)/.runtime assets translations
 	$(FLASK) db upgrade
@@ -29,6 +29,13 @@ format: $(VENV)/.dev
 
 bench: $(VENV)/.dev assets translations
 	$(BIN)/python -m bench.run
+
+# Known vulnerabilities in the pinned dependencies, from the PyPI advisory database (needs
+# access to pypi.org's JSON API; where it cannot be reached, every package reads "not found").
+PIP_AUDIT := pip-audit==2.10.1
+audit: $(VENV)/.dev
+	$(BIN)/pip install --quiet $(PIP_AUDIT)
+	$(BIN)/pip-audit --strict -r requirements.txt -r requirements-dev.txt
 
 # Front-end libraries come from the npm registry at install time and are never committed.
 assets: $(SOCKET_IO_JS)
