@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from community.extensions import db
@@ -68,6 +69,38 @@ class RateLimited(DomainError):
     """Too many actions in a short time, counted by a service rather than a route: 429."""
 
     code = 429
+
+
+class Busy(DomainError):
+    """Other writers held the rows too long, even after retries: 503, with `Retry-After`.
+
+    Nothing was stored, so sending the same request again is safe; the header says when.
+    """
+
+    code = 503
+
+    def __init__(self, message: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(
+            message
+            or _(
+                "The service is busy with other changes to the same records. Nothing was "
+                "stored: send the same request again in a moment."
+            )
+        )
+        self.retry_after = retry_after
+
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        return [*super().get_headers(*args, **kwargs), ("Retry-After", str(self.retry_after))]
+
+
+CONFLICT_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+
+
+def is_write_conflict(error: BaseException) -> bool:
+    """A deadlock or serialization failure: nothing was stored and the work can run again."""
+    return isinstance(error, DBAPIError) and (
+        getattr(error.orig, "sqlstate", None) in CONFLICT_SQLSTATES
+    )
 
 
 def wants_json() -> bool:
@@ -138,4 +171,8 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         except Exception:
             log.exception("rolling back after an unhandled error failed")
+        if is_write_conflict(error):  # a deadlock in a path without retries: safe to resend
+            response = app.make_response(render_error(503, Busy().message))
+            response.headers["Retry-After"] = "1"
+            return response
         return render_error(InternalServerError.code)

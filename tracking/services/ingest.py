@@ -4,14 +4,14 @@ A batch is one transaction: its events, the shipments' new statuses, the orders'
 the alert emails (outbox rows), the live-update log and the live pushes commit together or
 not at all. The work is set-based, a handful of statements per batch whatever its size:
 
-1. resolve the tracking numbers (an unknown one rejects the batch, naming each item);
+1. resolve the tracking numbers (an unknown one rejects the batch, naming each item), and
+   on PostgreSQL lock those shipments FOR NO KEY UPDATE in id order before anything else;
 2. insert the events with ON CONFLICT DO NOTHING on (sender, shipment, the sender's event
    id), in a fixed order, so that duplicates, retries and concurrent batches store each
    event once, while another sender's or another shipment's `seq-1` is another event (on
    SQLite this first write also takes the database's write lock);
-3. lock the touched shipments (FOR UPDATE on PostgreSQL, in id order), apply the status
-   rules to each one's new events in the order they happened, and write them back in one
-   executemany;
+3. read the touched shipments (already locked), apply the status rules to each one's new
+   events in the order they happened, and write them back in one executemany;
 4. move their orders along, queue the alerts and the live pushes, log the changes, commit.
 """
 
@@ -30,6 +30,7 @@ from community.accounts.models import User
 from community.db import utcnow
 from community.errors import InvalidInput
 from community.extensions import db, insert_ignoring_conflicts
+from community.transactions import retry_on_conflict
 from tracking import live
 from tracking.codes import EventCode, OrderStatus, split_kinds
 from tracking.models import AlertContact, Order, Shipment, TrackingEvent, event_sender
@@ -125,6 +126,7 @@ def unknown_number_problems(numbered: Sequence[tuple[int, str]]) -> list[dict[st
     return _unknown_problems(numbered, _shipment_ids({number for _index, number in numbered}))
 
 
+@retry_on_conflict
 def record_events(
     events: Sequence[EventIn], *, api_token_id: int | None = None, notify: bool = True
 ) -> IngestResult:
@@ -132,7 +134,8 @@ def record_events(
     transaction; the pushes go out once it commits.
 
     The API token is the sender: an event id repeats only within one token and shipment.
-    Without a token the portal itself (simulator, demo data) is the sender.
+    Without a token the portal itself (simulator, demo data) is the sender. A deadlock or
+    serialization failure runs the batch again; past a few attempts it raises `Busy` (503).
     """
     try:
         result = _record(events, api_token_id=api_token_id, notify=notify)
@@ -155,6 +158,7 @@ def _record(events: Sequence[EventIn], *, api_token_id: int | None, notify: bool
     firsts: dict[_EventKey, tuple[int, EventIn]] = {}
     for index, event in enumerate(events):
         firsts.setdefault((shipment_ids[event.tracking_number], event.event_id), (index, event))
+    _lock_shipments(sorted(set(shipment_ids.values())))
 
     # Step 2: insert what is new; the database says which ones those were.
     now = utcnow()
@@ -222,7 +226,7 @@ def _apply(
     drafts: list[_Draft] = []
     changes = []
     moved_orders: set[int] = set()
-    for row in _lock_shipments(sorted(new_by_shipment)):
+    for row in _read_shipments(sorted(new_by_shipment)):
         state = ShipmentState(**{name: getattr(row, name) for name in _STATE_FIELDS})
         for _at, _index, pk, event in sorted(new_by_shipment[row.id], key=lambda item: item[:2]):
             facts = EventFacts(
@@ -264,7 +268,27 @@ def _write_states(updates: list[dict[str, Any]]) -> None:
     )
 
 
-def _lock_shipments(ids: list[int]) -> list[Row[Any]]:
+def _lock_shipments(ids: list[int]) -> None:
+    """Lock the batch's shipments in id order before anything else touches them (PostgreSQL).
+
+    FOR NO KEY UPDATE does not conflict with the KEY SHARE locks that inserting events takes
+    through their foreign key, so a concurrent batch waits here, at its first lock, and never
+    halfway through its inserts: two batches on the same shipments queue instead of
+    deadlocking. SQLite's single writer needs no row locks.
+    """
+    if db.session.get_bind().dialect.name != "postgresql" or not ids:
+        return
+    table = Shipment.__table__
+    db.session.execute(
+        select(table.c.id)
+        .where(table.c.id.in_(ids))
+        .order_by(table.c.id)
+        .with_for_update(key_share=True)
+    ).all()
+
+
+def _read_shipments(ids: list[int]) -> list[Row[Any]]:
+    """The locked shipments' state and owner, for the status rules and the alerts."""
     table = Shipment.__table__
     statement = (
         select(
@@ -284,8 +308,6 @@ def _lock_shipments(ids: list[int]) -> list[Row[Any]]:
         .where(table.c.id.in_(ids))
         .order_by(table.c.id)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        statement = statement.with_for_update(of=table)
     return list(db.session.execute(statement).all())
 
 
