@@ -1,7 +1,9 @@
 """Background loops of a web process: the outbox's delivery, the VIP sweep, the tracking relay.
 
 Each is one daemon thread per process, started by the process's first request, so CLI
-commands and worker processes that build the same app never spawn one.
+commands and worker processes that build the same app never spawn one. Every round a
+periodic loop finishes is a heartbeat (`community.heartbeats`), and each thread is listed in
+`app.extensions` under `THREADS`, so `/healthz` can tell a stopped worker from a quiet one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from community import heartbeats
+
 log = logging.getLogger(__name__)
+
+THREADS = "portico.threads"
 
 
 class FirstRequestThread:
@@ -26,6 +32,7 @@ class FirstRequestThread:
         self._thread: threading.Thread | None = None
 
     def attach(self, app: Flask) -> None:
+        app.extensions.setdefault(THREADS, {})[self.name] = self
         app.before_request(lambda: self.ensure_started(app))
 
     def ensure_started(self, app: Flask) -> None:
@@ -53,12 +60,14 @@ def run_periodically(
     """Call `work()` in an app context every `every` seconds until `stop` is set.
 
     `work` returns a line worth logging, or None when it found nothing to do. A failure (a
-    broken database connection) is logged and the loop goes on at the next tick.
+    broken database connection) is logged and the loop goes on at the next tick; only a
+    round that finished counts as a heartbeat.
     """
     while not stop.wait(every):
         try:
             with app.app_context():
                 summary = work()
+                heartbeats.beat(name, every)
             if summary:
                 log.info("%s: %s", name, summary)
         except Exception:
@@ -72,3 +81,4 @@ def start_periodic(app: Flask, name: str, every: float, work: Callable[[], str |
     )
     app.extensions[f"portico.{name}"] = thread
     thread.attach(app)
+    heartbeats.expect(app, name, every)

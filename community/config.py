@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 DEFAULT_PORT = 5000
+# A Redis that does not answer must cost a request milliseconds, not the client's default
+# of waiting for ever: rate limits then move to memory and pushes are dropped (logged).
+REDIS_CONNECT_TIMEOUT = 0.25
+REDIS_SOCKET_TIMEOUT = 0.5
 
 
 def text(raw: str, name: str) -> str:
@@ -131,6 +138,22 @@ CORE_SETTINGS: tuple[Setting, ...] = (
 )
 
 
+def redis_options(*, socket_timeout: bool = True) -> dict[str, Any]:
+    """Client options for every Redis connection: fail in milliseconds, retry once.
+
+    The one retry reconnects a pooled connection that a restarted Redis closed; more would
+    multiply the wait when Redis is gone. A subscriber idles on its socket between
+    messages, so it is given no `socket_timeout` (`socket_timeout=False`).
+    """
+    options: dict[str, Any] = {
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "retry": Retry(NoBackoff(), 1),
+    }
+    if socket_timeout:
+        options["socket_timeout"] = REDIS_SOCKET_TIMEOUT
+    return options
+
+
 def normalise_database_url(url: str) -> str:
     """Point PostgreSQL URLs at psycopg 3, whatever spelling the operator used."""
     for prefix in ("postgres://", "postgresql://"):
@@ -188,12 +211,18 @@ def build_settings(instance_path: Path, environ: Mapping[str, str] | None = None
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": redis_options(),
+        # Redis away: count in this process's memory (logged once), back to Redis when it
+        # answers again; a limit is never skipped and a page never fails for it.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_KEY_PREFIX": "portico",
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "PORTAL_LOCALES": ("en", "zh_Hans_CN"),
         "SOCKETIO_MESSAGE_QUEUE": redis_url,
+        # /healthz probes Redis and the mail server at most this often per process.
+        "HEALTH_PROBE_SECONDS": 5.0,
         "CACHE_TYPE": "SimpleCache",
         "CACHE_THRESHOLD": 2000,
     }

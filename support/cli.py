@@ -25,6 +25,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from community import heartbeats
 from community.background import run_periodically
 from support.mail import imap, inbound
 from support.services.sweep import sweep as run_sweep
@@ -130,6 +131,8 @@ def _fetch_until_stopped(settings: imap.ImapSettings, every: int | None, stop: i
     while True:
         try:
             click.echo(imap.fetch(settings, stop).describe())
+            if every is not None:
+                heartbeats.beat("support-fetch", every)
         except Exception as error:  # mailbox or database away, or a fault: one line, no trace
             problem = _problem(error)
             if every is None:

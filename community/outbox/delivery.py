@@ -13,6 +13,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -24,6 +25,7 @@ from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from community import heartbeats
 from community.db import utcnow
 from community.extensions import db
 from community.outbox.models import OutboxMessage, OutboxStatus
@@ -32,6 +34,7 @@ from community.outbox.transports import PermanentError, TransientError, make_tra
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT = "outbox-delivery"
 _wake = threading.Event()
 
 
@@ -296,11 +299,26 @@ def _deliver_one(
     return None
 
 
-def deliver_pending(max_batches: int = 1000) -> DeliveryReport:
-    """Deliver batches until nothing is due (or the server refuses for now)."""
+def heartbeat_limit(config: Any) -> int:
+    """A round may take one lease (a batch sent slowly) besides the poll: allow both."""
+    return max(
+        heartbeats.stale_after(config["OUTBOX_POLL_SECONDS"]), config["OUTBOX_LEASE_SECONDS"] + 60
+    )
+
+
+def deliver_pending(
+    max_batches: int = 1000, after_batch: Callable[[], None] | None = None
+) -> DeliveryReport:
+    """Deliver batches until nothing is due (or the server refuses for now).
+
+    `after_batch` runs after every batch: the worker's heartbeat, so a long queue being
+    emptied is not taken for a stopped worker.
+    """
     total = DeliveryReport()
     for _ in range(max_batches):
         report = deliver_batch()
+        if after_batch is not None:
+            after_batch()
         total.sent += report.sent
         total.retried += report.retried
         total.failed += report.failed
@@ -314,11 +332,16 @@ def deliver_pending(max_batches: int = 1000) -> DeliveryReport:
 def run_worker(app: Flask, stop: threading.Event, poll_seconds: float | None = None) -> None:
     """Deliver until `stop` is set: the loop of `flask outbox run` and of the web thread."""
     poll = poll_seconds if poll_seconds is not None else app.config["OUTBOX_POLL_SECONDS"]
+    limit = heartbeat_limit(app.config)
+
+    def beat() -> None:
+        heartbeats.beat(HEARTBEAT, poll, limit)
+
     while not stop.is_set():
         _wake.clear()
         try:
             with app.app_context():
-                report = deliver_pending()
+                report = deliver_pending(after_batch=beat)
             if report.handled:
                 log.info(
                     "outbox: %d sent, %d to retry, %d failed",

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from community.extensions import db
+from community.heartbeats import WorkerHeartbeat
 from support.mail.imap import ImapSettings
 from support.models import InboundMail, SupportRequest
 from tests.conftest import TEST_SECRET
@@ -201,3 +202,26 @@ def test_the_mailbox_url_is_read_with_its_defaults():
         False,
         True,
     )
+
+
+def test_a_fetch_worker_reports_a_heartbeat_after_each_poll(app, mailbox, database_url, tmp_path):
+    """`/healthz` can tell a live fetcher from a silent one: each poll that reached the
+    mailbox is recorded as `support-fetch`, with the worker's process."""
+    mailbox.append(numbered(3))
+    worker = start_worker(app, database_url, tmp_path)
+    try:
+        beat = wait_for(lambda: heartbeat_of(app, "support-fetch"), timeout=60)
+        worker.send_signal(signal.SIGTERM)
+        worker.communicate(timeout=15)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert beat.process.endswith(f":{worker.pid}")
+    assert stored_count(app, SupportRequest) == 3
+    workers = app.test_client().get("/healthz").get_json()["workers"]
+    assert workers["support-fetch"]["ok"] is True
+
+
+def heartbeat_of(app, name: str):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return db.session.get(WorkerHeartbeat, name)
