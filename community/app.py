@@ -16,8 +16,25 @@ import kb
 import support
 import tracking
 import vip
-from community import accounts, admin, api, cli, errors, i18n, main, outbox, registry, security
-from community.config import apply_overrides, build_settings, instance_path_from, load_secret_key
+from community import (
+    accounts,
+    admin,
+    api,
+    cli,
+    errors,
+    i18n,
+    main,
+    numbers,
+    outbox,
+    registry,
+    security,
+)
+from community.config import (
+    apply_overrides,
+    build_settings,
+    instance_path_from,
+    load_secret_key,
+)
 from community.db import render_migration_item
 from community.extensions import cache, csrf, db, limiter, migrate, socketio
 from community.markdown import markdown_filter, trusted_html
@@ -86,6 +103,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_core(app: Flask) -> None:
+    numbers.init_app(app)  # before the first route, so every `<int:…>` is bounded
     security.init_app(app)
     errors.init_app(app)
     accounts.init_app(app)

@@ -17,16 +17,16 @@ from flask_login import current_user
 from flask_socketio import emit, join_room
 
 from community.extensions import db, socketio
+from community.numbers import bounded_int
 from forum import policy
 from forum.models import Topic
 from forum.services.realtime import NAMESPACE, topic_room, user_room
 
 
 def _topic_id(auth: Any) -> int | None:
+    """The topic a page names; a number no row can have names none (the connection is refused)."""
     value = auth.get("topic") if isinstance(auth, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        return None
-    return value
+    return bounded_int(value, field="topic", default=None) if isinstance(value, int) else None
 
 
 def connect(auth: Any = None) -> bool:

@@ -19,6 +19,7 @@ from community.caching import is_personal_request
 from community.errors import InvalidInput, NotFound
 from community.extensions import cache, limiter
 from community.forms import CsrfOnlyForm, show_error
+from community.paging import page_arg
 from tracking import bp, policy, services
 from tracking.codes import split_kinds
 from tracking.forms import ContactEventsForm, ContactForm, LookupForm, OwnerAlertsForm
@@ -106,14 +107,14 @@ def lookup_row(number: str):
 @bp.get("/account/orders")
 @confirmed_required
 def orders():
-    page = services.own_orders(acting_user(), request.args.get("page", 1, type=int))
+    page = services.own_orders(acting_user(), page_arg())
     return render_template("tracking/orders.html", page=page)
 
 
 @bp.get("/account/shipments")
 @confirmed_required
 def shipments():
-    page = services.own_shipments(acting_user(), request.args.get("page", 1, type=int))
+    page = services.own_shipments(acting_user(), page_arg())
     return render_template("tracking/shipments.html", page=page)
 
 

@@ -15,13 +15,14 @@ from community.accounts.permissions import acting_user
 from community.api import ApiError, error_response, parse_body
 from community.db import utcnow
 from community.errors import DomainError
+from community.numbers import RowId
 from vip import bp, services
 
 
 class HistoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    before: int | None = Field(default=None, ge=1, description="Only messages older than this id.")
+    before: RowId | None = Field(default=None, description="Only messages older than this id.")
     limit: int = Field(default=30, ge=1, le=100)
 
 

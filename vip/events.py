@@ -24,6 +24,7 @@ from community.api import validation_fields
 from community.db import utcnow
 from community.errors import DomainError, InvalidInput
 from community.extensions import db
+from community.numbers import RowId
 from vip import policy, services
 from vip.models import MESSAGE_MAX_LENGTH
 from vip.services import NAMESPACE, throttle
@@ -37,7 +38,7 @@ class _Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     # A client's own conversation is implied; staff say which one (an id, never a room).
-    conversation: int | None = Field(default=None, ge=1)
+    conversation: RowId | None = None
 
 
 class SendIn(_Payload):
@@ -50,7 +51,7 @@ class TypingIn(_Payload):
 
 
 class ReadIn(_Payload):
-    up_to: int | None = Field(default=None, ge=1)
+    up_to: RowId | None = None
 
 
 def _reject(event: str, error: dict[str, Any]) -> dict[str, Any]:

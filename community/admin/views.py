@@ -18,6 +18,7 @@ from community.extensions import db
 from community.forms import CsrfOnlyForm, show_error
 from community.outbox.models import OutboxMessage, OutboxStatus
 from community.outbox.services import outbox_counts, retry_message
+from community.paging import page_arg
 
 bp.before_request(admins_only)
 
@@ -43,7 +44,7 @@ def users():
         statement = statement.where(
             or_(User.email.like(pattern), func.lower(User.display_name).like(pattern))
         )
-    page = db.paginate(statement, per_page=25, error_out=False)
+    page = db.paginate(statement, page=page_arg(), per_page=25, error_out=False)
     return render_template("admin/users.html", page=page, query=query)
 
 
@@ -116,7 +117,7 @@ def outbox():
         status = ""
     return render_template(
         "admin/outbox.html",
-        page=db.paginate(statement, per_page=50, error_out=False),
+        page=db.paginate(statement, page=page_arg(), per_page=50, error_out=False),
         status=status,
         counts=outbox_counts(),
         statuses=list(OutboxStatus),

@@ -1,4 +1,4 @@
-"""What the forum's views share: rate limits, query numbers, post addresses, and the
+"""What the forum's views share: rate limits, post addresses, and the
 template helpers that render long topic pages cheaply.
 
 A refusal from a service is shown the way every feature shows it (`community.forms`).
@@ -22,18 +22,6 @@ from forum.settings import rate_limit
 posting_limit = limiter.shared_limit(
     lambda: rate_limit("FORUM_RATE_LIMIT_POST"), scope="forum-post", methods=["POST"]
 )
-
-
-# Row ids are 32-bit integers on PostgreSQL; larger numbers cannot name anything.
-MAX_ID = 2_147_483_647
-
-
-def int_arg(name: str, default: int | None = None) -> int | None:
-    """A whole-number query parameter within what the database can hold, else `default`."""
-    value = request.args.get(name, type=int)
-    if value is None or not -MAX_ID <= value <= MAX_ID:
-        return default
-    return value
 
 
 def wants_json() -> bool:

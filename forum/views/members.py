@@ -12,7 +12,7 @@ from forum.services import notifications, profiles
 from forum.views.common import post_location
 
 
-@bp.get("/u/<int(max=2147483647):user_id>")
+@bp.get("/u/<int:user_id>")
 def member(user_id: int):
     return render_template("forum/member.html", member=profiles.member_page(user_id))
 
@@ -33,7 +33,7 @@ def notifications_page():
     )
 
 
-@bp.get("/notifications/<int(max=2147483647):notice_id>")
+@bp.get("/notifications/<int:notice_id>")
 @login_required
 def open_notification(notice_id: int):
     """Follow a notification to its post, marking it read."""

@@ -17,7 +17,7 @@ from forum.services.categories import CategoryInput
 from forum.views.common import post_location, posting_limit, topic_location
 
 
-@bp.route("/p/<int(max=2147483647):post_id>/flag", methods=["GET", "POST"])
+@bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 @posting_limit
 def flag_post(post_id: int):
@@ -50,7 +50,7 @@ def moderation_queue():
 POST_ACTIONS = ("hide", "restore", "dismiss")
 
 
-@bp.post("/p/<int(max=2147483647):post_id>/moderate")
+@bp.post("/p/<int:post_id>/moderate")
 @login_required
 def moderate_post(post_id: int):
     post, topic = reading.readable_post(post_id, current_user)
@@ -72,7 +72,7 @@ def moderate_post(post_id: int):
     return redirect(post_location(topic.id, topic.slug, post.number))
 
 
-@bp.post("/t/<int(max=2147483647):topic_id>/moderate")
+@bp.post("/t/<int:topic_id>/moderate")
 @login_required
 def moderate_topic(topic_id: int):
     topic, _category = reading.readable_topic(topic_id, current_user)
@@ -84,7 +84,7 @@ def moderate_topic(topic_id: int):
     return redirect(topic_location(topic))
 
 
-@bp.route("/t/<int(max=2147483647):topic_id>/move", methods=["GET", "POST"])
+@bp.route("/t/<int:topic_id>/move", methods=["GET", "POST"])
 @login_required
 def move_topic(topic_id: int):
     topic, category = reading.readable_topic(topic_id, current_user)
@@ -106,7 +106,7 @@ def move_topic(topic_id: int):
     return render_template("forum/move.html", form=form, topic=topic, category=category), status
 
 
-@bp.get("/p/<int(max=2147483647):post_id>/history")
+@bp.get("/p/<int:post_id>/history")
 @login_required
 def history(post_id: int):
     post, topic = reading.readable_post(post_id, current_user)

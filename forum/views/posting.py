@@ -59,7 +59,7 @@ def new_topic():
     return render_template("forum/new_topic.html", form=form, has_categories=bool(allowed)), status
 
 
-@bp.post("/t/<int(max=2147483647):topic_id>/reply")
+@bp.post("/t/<int:topic_id>/reply")
 @login_required
 @posting_limit
 def reply(topic_id: int):
@@ -79,7 +79,7 @@ def reply(topic_id: int):
     return render_template("forum/topic.html", view=view, form=form), 422
 
 
-@bp.route("/p/<int(max=2147483647):post_id>/edit", methods=["GET", "POST"])
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 @posting_limit
 def edit_post(post_id: int):
@@ -111,7 +111,7 @@ def edit_post(post_id: int):
     return render_template("forum/edit_post.html", form=form, post=post, topic=topic), status
 
 
-@bp.post("/p/<int(max=2147483647):post_id>/delete")
+@bp.post("/p/<int:post_id>/delete")
 @login_required
 def delete_post(post_id: int):
     post, _topic = reading.readable_post(post_id, current_user)
@@ -124,7 +124,7 @@ def delete_post(post_id: int):
     return redirect(topic_location(topic))
 
 
-@bp.post("/p/<int(max=2147483647):post_id>/vote")
+@bp.post("/p/<int:post_id>/vote")
 @login_required
 @posting_limit
 def vote(post_id: int):
@@ -136,7 +136,7 @@ def vote(post_id: int):
     return redirect(post_location(topic.id, topic.slug, post.number))
 
 
-@bp.post("/p/<int(max=2147483647):post_id>/accept")
+@bp.post("/p/<int:post_id>/accept")
 @login_required
 def accept(post_id: int):
     post, _topic = reading.readable_post(post_id, current_user)
@@ -145,7 +145,7 @@ def accept(post_id: int):
     return redirect(topic_location(topic))
 
 
-@bp.post("/t/<int(max=2147483647):topic_id>/unaccept")
+@bp.post("/t/<int:topic_id>/unaccept")
 @login_required
 def unaccept(topic_id: int):
     topic, _category = reading.readable_topic(topic_id, current_user)
@@ -154,7 +154,7 @@ def unaccept(topic_id: int):
     return redirect(topic_location(topic))
 
 
-@bp.post("/t/<int(max=2147483647):topic_id>/watch")
+@bp.post("/t/<int:topic_id>/watch")
 @login_required
 def watch(topic_id: int):
     topic, _category = reading.readable_topic(topic_id, current_user)
@@ -167,7 +167,7 @@ def watch(topic_id: int):
     return redirect(topic_location(topic))
 
 
-@bp.post("/t/<int(max=2147483647):topic_id>/article")
+@bp.post("/t/<int:topic_id>/article")
 @login_required
 def make_article(topic_id: int):
     topic, _category = reading.readable_topic(topic_id, current_user)

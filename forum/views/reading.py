@@ -14,12 +14,14 @@ from flask_login import current_user
 
 from community.caching import is_personal_request
 from community.extensions import cache, limiter
+from community.numbers import query_int
+from community.paging import page_arg
 from forum import bp, policy
 from forum.content import quote_markdown
 from forum.forms import ReplyForm
 from forum.services import categories, notifications, reading
 from forum.settings import rate_limit
-from forum.views.common import int_arg, post_location
+from forum.views.common import post_location
 
 MAX_QUERY = 200
 
@@ -61,7 +63,7 @@ def category(slug: str):
     if found is None:
         abort(404)
     chosen = _filter()
-    page = min(max(1, int_arg("page", 1) or 1), reading.MAX_PAGE)
+    page = page_arg(high=reading.MAX_PAGE)
     shared = not is_personal_request()
     key = f"forum:category:{found.id}:{found.version}:{chosen}:{page}:{get_locale()}"
     if shared and (html := _cached(key)) is not None:
@@ -82,7 +84,7 @@ def category(slug: str):
 
 @bp.get("/tags/<tag>")
 def tag(tag: str):
-    page = int_arg("page", 1) or 1
+    page = page_arg(high=reading.MAX_PAGE)
     return render_template(
         "forum/tag.html",
         tag=tag,
@@ -90,10 +92,10 @@ def tag(tag: str):
     )
 
 
-@bp.get("/t/<int(max=2147483647):topic_id>", defaults={"slug": ""})
-@bp.get("/t/<int(max=2147483647):topic_id>/<slug>")
+@bp.get("/t/<int:topic_id>", defaults={"slug": ""})
+@bp.get("/t/<int:topic_id>/<slug>")
 def topic(topic_id: int, slug: str):
-    page = int_arg("page", 1) or 1
+    page = page_arg(high=reading.MAX_PAGE)
     shared = not is_personal_request()
     key = None
     if shared:
@@ -128,7 +130,7 @@ def _reply_form(data: reading.TopicPage) -> ReplyForm | None:
     if not data.can_reply:
         return None
     form = ReplyForm()
-    quoted = int_arg("quote")
+    quoted = query_int("quote")
     if quoted:
         view = reading.post_view(data.topic, quoted, current_user)
         if view is not None and view.show_body and view.post.is_visible:
@@ -136,23 +138,23 @@ def _reply_form(data: reading.TopicPage) -> ReplyForm | None:
     return form
 
 
-@bp.get("/p/<int(max=2147483647):post_id>")
+@bp.get("/p/<int:post_id>")
 def post(post_id: int):
     """A post's address: its topic's page, scrolled to it."""
     found, found_topic = reading.readable_post(post_id, current_user)
     return redirect(post_location(found_topic.id, found_topic.slug, found.number))
 
 
-@bp.get("/t/<int(max=2147483647):topic_id>/posts")
+@bp.get("/t/<int:topic_id>/posts")
 def posts_fragment(topic_id: int):
     """New or changed posts as HTML for an open page: `?after=<number>` or `?post=<id>`."""
     found, _category = reading.readable_topic(topic_id, current_user)
-    post_id = int_arg("post")
+    post_id = query_int("post")
     if post_id:
         view = reading.post_view(found, post_id, current_user)
         views = [view] if view is not None else []
     else:
-        views = reading.posts_after(found, int_arg("after", 0) or 0, current_user)
+        views = reading.posts_after(found, query_int("after", 0, low=0), current_user)
     response = current_app.make_response(
         render_template(
             "forum/_posts.html",

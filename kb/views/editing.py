@@ -21,6 +21,8 @@ from werkzeug.wrappers import Response
 from community.accounts.permissions import acting_user
 from community.errors import InvalidInput
 from community.forms import CategoryForm, CsrfOnlyForm, show_error
+from community.numbers import query_int
+from community.paging import page_arg
 from kb import bp
 from kb.forms import ArticleForm, AttachmentForm
 from kb.models import Article
@@ -49,9 +51,7 @@ def _article_input(form: ArticleForm) -> articles.ArticleInput:
 @login_required
 def manage():
     status = request.args.get("status") or None
-    page = catalog.editor_articles(
-        current_user, status=status, page=request.args.get("page", 1, type=int)
-    )
+    page = catalog.editor_articles(current_user, status=status, page=page_arg())
     return render_template(
         "kb/manage.html",
         page=page,
@@ -182,8 +182,8 @@ def history(slug: str):
 @login_required
 def diff(slug: str):
     article = catalog.editable_article(slug, current_user)
-    older = request.args.get("from", type=int)
-    newer = request.args.get("to", type=int)
+    older = query_int("from")
+    newer = query_int("to")
     if older is None or newer is None:
         flash(_("Choose two revisions to compare."), "error")
         return redirect(url_for("kb.history", slug=slug))
@@ -297,7 +297,7 @@ def edit_category(category_id: int):
 @bp.get("/insights")
 @login_required
 def insights_page():
-    days = request.args.get("days", 30, type=int)
+    days = query_int("days", 30)
     if days not in INSIGHT_PERIODS:
         days = 30
     return render_template(

@@ -21,6 +21,7 @@ from community.caching import anonymous_page_key, is_personal_request
 from community.errors import InvalidInput
 from community.extensions import cache, limiter
 from community.forms import show_error
+from community.paging import page_arg
 from community.uploads import send_download
 from kb import bp
 from kb.forms import FeedbackForm
@@ -54,7 +55,7 @@ def category(slug: str):
     found = catalog.find_category(slug)
     if found is None:
         abort(404)
-    page = catalog.category_articles(found, page=request.args.get("page", 1, type=int))
+    page = catalog.category_articles(found, page=page_arg())
     return render_template("kb/category.html", category=found, page=page)
 
 
@@ -94,7 +95,7 @@ def download(slug: str, attachment_id: int, filename: str):
 @bp.get("/search", endpoint="search")
 def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_PARAMETER]
-    page_number = request.args.get("page", 1, type=int)
+    page_number = page_arg()
     category_slug = request.args.get("category") or None
     results = None
     if query.strip():

@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from community.forms import SingleLine, VisibleText, strip_filter
+from community.numbers import bounded_int
 from support.models import MAX_BODY, MAX_NAME, MAX_SUBJECT, Department, Rating, SupportTopic
 from support.services.conversation import MAX_FILES_PER_MESSAGE
 from support.services.ratings import MAX_COMMENT
@@ -36,13 +37,8 @@ FILES_HINT = _l(
 
 def _topic_id(value: Any) -> int | None:
     """The chosen topic's id; nothing chosen, or anything not a number, is None."""
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
+    ident: int | None = bounded_int(value, field="topic", default=None)
+    return ident
 
 
 class RequestForm(FlaskForm):

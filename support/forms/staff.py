@@ -25,28 +25,11 @@ from wtforms import (
 from wtforms.validators import Length, ValidationError
 
 from community.forms import VisibleText, strip_filter
+from community.numbers import bounded_int
 from support.models import MAX_BODY, Priority, Status
 
-# Row ids are 32-bit integers on PostgreSQL; larger numbers cannot name anything.
-MAX_ID = 2_147_483_647
 NOBODY = ""
 BODY_HINT = _l("Markdown: **bold**, lists, `code`, > quotes and links.")
-
-
-def whole_number(value: Any) -> int | None:
-    """A positive row id from a form or query value, or None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        text = value.strip()
-        if len(text) > 10:
-            return None
-        number = int(text)
-    else:
-        return None
-    return number if 0 < number <= MAX_ID else None
 
 
 class RowId:
@@ -59,7 +42,7 @@ class RowId:
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if self.optional and not field.data:
             return
-        if whole_number(field.data) is None:
+        if bounded_int(field.data, field=field.name, default=None) is None:
             raise ValidationError(self.message)
 
 
@@ -156,7 +139,8 @@ class AssignForm(FlaskForm):
 
     @property
     def assignee_id(self) -> int | None:
-        return whole_number(self.assignee.data)
+        ident: int | None = bounded_int(self.assignee.data, field="assignee", default=None)
+        return ident
 
 
 class StatusForm(FlaskForm):
@@ -174,7 +158,8 @@ class MoveForm(FlaskForm):
 
     @property
     def department_id(self) -> int:
-        return whole_number(self.department.data) or 0
+        ident: int = bounded_int(self.department.data, field="department", default=0)
+        return ident
 
 
 class MergeForm(FlaskForm):

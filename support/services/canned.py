@@ -16,13 +16,13 @@ from sqlalchemy import or_, select
 
 from community.errors import InvalidInput, NotAllowed
 from community.extensions import db
+from community.numbers import MAX_ID
 from support import policy
 from support.models import CannedReply, SupportRequest
 from support.services import directory
 
 PLACEHOLDERS = ("customer_name", "request_number", "agent_name")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
-MAX_ID = 2_147_483_647
 
 
 def replies_for(request: SupportRequest) -> list[CannedReply]:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from community.errors import InvalidInput, NotAllowed, NotFound
 from community.extensions import db
+from community.numbers import MAX_ID
 from kb import policy as kb_policy
 from kb.models import Article
 from kb.services.articles import ArticleInput, save_article
@@ -24,7 +25,6 @@ from support.services import directory
 from support.services.conversation import record_event
 
 EVENT = "kb_draft"
-MAX_ID = 2_147_483_647
 
 
 def may_make_draft(user: Any) -> bool:

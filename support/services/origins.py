@@ -17,13 +17,12 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from community.errors import NotAllowed, NotFound
+from community.numbers import MAX_ID
 from forum.paths import topic_path
 from forum.services import reading as forum_reading
 from support import policy
 from tracking import services as tracking
 from tracking.codes import TROUBLE
-
-MAX_ID = 2_147_483_647
 
 
 @dataclass(frozen=True)

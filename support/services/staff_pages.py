@@ -24,6 +24,7 @@ from community.accounts.models import Role, User, UserRole
 from community.db import utcnow
 from community.errors import NotFound
 from community.extensions import db
+from community.numbers import MAX_ID
 from community.uploads import Download, download_of
 from support.models import (
     AgentMembership,
@@ -40,7 +41,6 @@ from support.services.inbox import Filters, InboxPage, View
 from tracking.services import own_orders
 from vip.tiers import tier_named
 
-MAX_ID = 2_147_483_647
 MESSAGE_LIMIT = 200  # a request page shows this many of the newest messages
 EVENT_LIMIT = 200
 FRAGMENT_LIMIT = 100

@@ -23,6 +23,7 @@ from community.accounts.models import User
 from community.accounts.permissions import acting_user
 from community.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from community.forms import show_error
+from community.numbers import query_int
 from community.uploads import send_download
 from support import bp
 from support.forms.customer import RatingForm, ReplyForm
@@ -33,7 +34,6 @@ from support.views import wording
 from support.views.posting import post_limit, uploads
 
 MAX_TOKEN = 400
-MAX_ID = 2_147_483_647
 ACCOUNT = {
     "page": "support.request_page",
     "solve": "support.solve",
@@ -200,8 +200,7 @@ def follow_messages(token: str):
 
 
 def _fragment(found: SupportRequest, place: Place):  # type: ignore[no-untyped-def]
-    after = request.args.get("after", 0, type=int)
-    after = after if 0 <= after <= MAX_ID else 0
+    after = query_int("after", 0, low=0)
     page = render_template(
         "support/_messages.html",
         req=found,
@@ -215,14 +214,14 @@ def _fragment(found: SupportRequest, place: Place):  # type: ignore[no-untyped-d
     return response
 
 
-@bp.get("/account/requests/<number>/files/<int(max=2147483647):attachment_id>")
+@bp.get("/account/requests/<number>/files/<int:attachment_id>")
 @login_required
 def customer_attachment(number: str, attachment_id: int):
     found, _place = _account(number)
     return _send(found, attachment_id)
 
 
-@bp.get("/support/r/<token>/files/<int(max=2147483647):attachment_id>")
+@bp.get("/support/r/<token>/files/<int:attachment_id>")
 def follow_attachment(token: str, attachment_id: int):
     found, _place = _follower(token)
     return _send(found, attachment_id)

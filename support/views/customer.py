@@ -23,6 +23,7 @@ from community.accounts.permissions import acting_user
 from community.errors import InvalidInput
 from community.extensions import login_manager
 from community.forms import show_error
+from community.numbers import bounded_int, query_int
 from support import bp, policy
 from support.forms.customer import RequestForm
 from support.models import SupportRequest
@@ -45,9 +46,10 @@ def _asked_origin() -> tuple[str | None, str | None]:
 
 def _origin(topic: str | None, shipment: str | None) -> origins.Origin | None:
     if topic:
-        if not topic.isdigit() or len(topic) > 10:
+        topic_id = bounded_int(topic, field="topic", default=None)
+        if topic_id is None:
             abort(404)
-        return origins.from_forum_topic(int(topic), current_user)
+        return origins.from_forum_topic(topic_id, current_user)
     if shipment:
         return origins.from_shipment(shipment[:MAX_ORIGIN_VALUE], current_user)
     return None
@@ -136,7 +138,7 @@ def deflect():
         abort(400)
     key = deflection.valid_form_key(request.args.get("key"))
     if key is not None:
-        deflection.record_opened(key, target, request.args.get("topic", type=int))
+        deflection.record_opened(key, target, query_int("topic"))
     return redirect(target, code=303)
 
 

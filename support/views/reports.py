@@ -7,23 +7,20 @@ JavaScript, each with its figures in text beside it.
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from community.numbers import query_int
 from support import bp
 from support.services import access, reports
 from support.views import wording
 
-MAX_ID = 2_147_483_647
-
 
 def _report() -> reports.Report:
     access.require_lead(current_user)
-    days = request.args.get("days", reports.DEFAULT_DAYS, type=int)
-    department = request.args.get("department", type=int)
-    if department is not None and not 0 < department <= MAX_ID:
-        department = None
+    days = query_int("days", reports.DEFAULT_DAYS)
+    department = query_int("department")
     return reports.build(
         current_user,
         days=days if days in reports.PERIODS else reports.DEFAULT_DAYS,
@@ -41,7 +38,7 @@ def reports_page():
         report=report,
         periods=reports.PERIODS,
         choices=reports.departments_for(current_user),
-        chosen=request.args.get("department", type=int),
+        chosen=query_int("department"),
         locale=str(get_locale() or "en"),
         **wording.helpers(),
     )

@@ -25,6 +25,8 @@ from community.accounts.permissions import acting_user
 from community.errors import Conflict, DomainError, InvalidInput
 from community.extensions import db, login_manager
 from community.forms import CsrfOnlyForm, clean_text, flash_error, show_error
+from community.numbers import bounded_int, query_int
+from community.paging import page_arg
 from community.uploads import send_download
 from support import bp, policy
 from support.forms.staff import (
@@ -40,7 +42,6 @@ from support.forms.staff import (
     priority_labels,
     status_labels,
     then_labels,
-    whole_number,
 )
 from support.models import Priority, SupportRequest
 from support.services import access, canned, directory, kb_drafts, staff_pages, working
@@ -89,7 +90,8 @@ def _wants_json() -> bool:
 
 
 def _arg_id(name: str) -> int | None:
-    return whole_number(request.args.get(name, ""))
+    ident: int | None = query_int(name)
+    return ident
 
 
 # The inbox ---------------------------------------------------------------------------------
@@ -103,7 +105,7 @@ def inbox():
         priority=priority if priority in {item.value for item in Priority} else None,
         assignee_id=_arg_id("assignee"),
     )
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = page_arg(high=MAX_PAGE)
     screen = staff_pages.inbox_screen(
         acting_user(),
         View(view) if view in {item.value for item in View} else View.DEPARTMENTS,
@@ -204,7 +206,7 @@ def staff_messages(number: str):
     return response
 
 
-@bp.get("/support/requests/<number>/files/<int(max=2147483647):attachment_id>/<path:filename>")
+@bp.get("/support/requests/<number>/files/<int:attachment_id>/<path:filename>")
 @staff_only
 def staff_attachment(number: str, attachment_id: int, filename: str):
     """Always a download with its recorded type; never rendered by the browser."""
@@ -384,7 +386,9 @@ def canned_reply(number: str):
     form = CannedForm()
     if form.validate_on_submit():
         try:
-            text = canned.canned_text(found, whole_number(form.canned.data), by=user)
+            text = canned.canned_text(
+                found, bounded_int(form.canned.data, field="canned", default=None), by=user
+            )
         except InvalidInput as error:
             show_error(form, error)
         else:
@@ -396,7 +400,7 @@ def canned_reply(number: str):
     return _refused(found, "reply", form)
 
 
-@bp.post("/support/requests/<number>/messages/<int(max=2147483647):message_id>/kb-draft")
+@bp.post("/support/requests/<number>/messages/<int:message_id>/kb-draft")
 @staff_only
 def kb_draft(number: str, message_id: int):
     """Turn an answer into a knowledge-base draft (or open the one made before)."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from werkzeug.routing import IntegerConverter
 
 from community.accounts.models import Role
 from community.api.services import create_token
@@ -174,7 +175,7 @@ def test_a_nul_byte_in_any_address_is_not_found(app, client):
         if "GET" not in rule.methods or rule.endpoint == "static":
             continue
         values = {
-            name: 1 if type(converter).__name__ == "IntegerConverter" else "a\x00b"
+            name: 1 if isinstance(converter, IntegerConverter) else "a\x00b"
             for name, converter in rule._converters.items()
         }
         if "a\x00b" not in values.values():

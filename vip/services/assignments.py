@@ -20,6 +20,7 @@ from community.accounts.models import Role, User, UserRole
 from community.db import utcnow
 from community.errors import InvalidInput, NotFound
 from community.extensions import db
+from community.numbers import bounded_int
 from community.urls import external_url
 from vip import policy
 from vip.models import VipConversation
@@ -219,4 +220,5 @@ def customer_by_id(user_id: int) -> User:
 
 def chosen_person(value: str | None) -> User | None:
     """The account a manager or backup choice (a user id, or blank for nobody) names."""
-    return db.session.get(User, int(value)) if value and value.isdigit() else None
+    ident = bounded_int(value, field="manager", default=None)
+    return db.session.get(User, ident) if ident is not None else None

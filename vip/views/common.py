@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template
 from flask_wtf import FlaskForm
 
 from community.accounts.models import User
 from community.errors import InvalidInput, RateLimited
 from community.forms import show_error
+from community.numbers import query_int
 from vip import services
 from vip.forms import MessageForm
 from vip.models import VipConversation
@@ -18,8 +19,8 @@ from vip.services import throttle
 
 def history_cursor() -> int | None:
     """The history cursor of a plain link (`?before=<message id>`); nonsense means none."""
-    value = request.args.get("before", type=int)
-    return value if value and value > 0 else None
+    before: int | None = query_int("before")
+    return before
 
 
 def send_from_form(sender: User, conversation: VipConversation, form: MessageForm) -> int | None:
