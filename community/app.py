@@ -32,6 +32,7 @@ from community import (
 from community.config import (
     apply_overrides,
     build_settings,
+    engine_options,
     instance_path_from,
     load_secret_key,
 )
@@ -66,6 +67,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def configure_settings(app: Flask, instance_path: Path, overrides: dict[str, Any]) -> None:
     app.config.update(build_settings(instance_path))
     apply_overrides(app.config, overrides)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     instance_path.mkdir(parents=True, exist_ok=True)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_secret_key(instance_path)

@@ -135,7 +135,33 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("COMPANY_NAME", "Portico Demo Co.", example="Example Ltd."),
     Setting("SUPPORT_EMAIL", "support@portico.localhost", example="help@example.com"),
     Setting("PAGE_CACHE_SECONDS", 30, integer, example="5", key="CACHE_DEFAULT_TIMEOUT"),
+    # PostgreSQL connections each process keeps open (see `engine_options`).
+    Setting("DB_POOL_SIZE", 20, integer, example="10"),
+    Setting("DB_POOL_OVERFLOW", 0, integer, example="5"),
+    Setting("DB_POOL_TIMEOUT", 10, integer, example="5"),
 )
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy's pool for PostgreSQL, sized for one gevent worker; SQLite keeps its own.
+
+    A gevent worker runs many requests at once and each holds a connection from its first
+    query until it ends. With SQLAlchemy's default (5, plus 10 overflow opened and closed on
+    demand) a busy process opened and closed hundreds of PostgreSQL sessions a second; a
+    fixed pool that is never exceeded keeps its connections open, and a request beyond it
+    waits up to DB_POOL_TIMEOUT for one. Processes x (size + overflow) must stay below the
+    server's `max_connections` (`/healthz` shows both); past that, put PgBouncer in
+    transaction mode in front.
+    """
+    if not str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgresql"):
+        return {}
+    return {
+        "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_POOL_OVERFLOW"],
+        "pool_timeout": config["DB_POOL_TIMEOUT"],
+        "pool_pre_ping": True,  # a connection the server or PgBouncer closed is replaced
+        "pool_recycle": 1800,
+    }
 
 
 def redis_options(*, socket_timeout: bool = True) -> dict[str, Any]:

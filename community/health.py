@@ -68,7 +68,28 @@ def database_status() -> dict[str, Any]:
     except SQLAlchemyError as exc:
         db.session.rollback()
         return {"ok": False, "error": exc.__class__.__name__}
-    return {"ok": True, "dialect": db.engine.dialect.name}
+    status: dict[str, Any] = {"ok": True, "dialect": db.engine.dialect.name}
+    if db.engine.dialect.name == "postgresql":
+        status["pool"] = cached("pool-limit", pool_limit) | pool_use()
+    return status
+
+
+def pool_use() -> dict[str, Any]:
+    """This process's connections: open in the pool, lent to requests, the most it may hold."""
+    pool = db.engine.pool
+    lent, idle = pool.checkedout(), pool.checkedin()  # type: ignore[attr-defined]
+    return {"checked_out": lent, "open": lent + idle, "process_limit": _per_process()}
+
+
+def pool_limit() -> dict[str, Any]:
+    """The server's connection limit, and how many processes of this size fit under it."""
+    limit = int(db.session.scalar(text("SHOW max_connections")) or 0)
+    return {"server_max_connections": limit, "processes_that_fit": limit // _per_process()}
+
+
+def _per_process() -> int:
+    config = current_app.config
+    return max(1, config["DB_POOL_SIZE"] + max(0, config["DB_POOL_OVERFLOW"]))
 
 
 def cached(name: str, probe: Callable[[], dict[str, Any]]) -> dict[str, Any]:
