@@ -9,6 +9,7 @@ instead of waiting for a dead server.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from flask import Flask
@@ -94,6 +95,11 @@ class PortalSocketIO(SocketIO):
             channel = kwargs.pop("channel", "flask-socketio")
             kwargs["client_manager"] = PushQueue(url, channel=channel, write_only=app is None)
         super().init_app(app, **kwargs)
+
+    def batched(self) -> AbstractContextManager[None]:
+        """Pushes emitted inside the block leave together (one Redis round trip)."""
+        manager = getattr(self.server, "manager", None)
+        return manager.batched() if isinstance(manager, PushQueue) else nullcontext()
 
     def queue_status(self) -> dict[str, Any] | None:
         """The Redis queue's last publish, or None when pushes stay in this process."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import socketio
@@ -37,20 +39,52 @@ class PushQueue(socketio.RedisManager):
         self.failure: str | None = None
         self.failed_at = 0.0
         self.dropped = 0
+        self._gathering = threading.local()  # greenlet-local under gevent
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """The block's publishes reach Redis together, in one round trip, when it ends.
+
+        One ingested batch changes up to hundreds of shipments, each with its own room: sent
+        one by one, their pushes cost one round trip each after the commit.
+        """
+        if getattr(self._gathering, "messages", None) is not None:
+            yield  # already inside a batch: the outer one sends
+            return
+        self._gathering.messages = []
+        try:
+            yield
+        finally:
+            messages, self._gathering.messages = self._gathering.messages, None
+            if messages:
+                self._send(messages)
 
     def _publish(self, data: Any) -> Any:
-        """Publish one message; while Redis is away, drop it and log one line."""
+        """Publish one message (or keep it for the batch being gathered)."""
+        gathered = getattr(self._gathering, "messages", None)
+        if gathered is not None:
+            gathered.append(data)
+            return None
+        return self._send([data])
+
+    def _send(self, messages: list[Any]) -> Any:
+        """Publish in one round trip; while Redis is away, drop them and log one line."""
         if self.failure is not None and time.monotonic() - self.failed_at < RETRY_SECONDS:
-            self._drop(data)
+            for data in messages:
+                self._drop(data)
             return None
         try:
             if not self.connected:
                 self._redis_connect()
-            result = self.redis.publish(self.channel, self.json.dumps(data))
+            pipeline = self.redis.pipeline(transaction=False)
+            for data in messages:
+                pipeline.publish(self.channel, self.json.dumps(data))
+            result = pipeline.execute()
         except Exception as exc:  # redis-py's errors and OSError alike: Redis is away
             self.connected = False
             self._lost(exc)
-            self._drop(data)
+            for data in messages:
+                self._drop(data)
             return None
         self._back()
         return result

@@ -92,8 +92,12 @@ def send(push: Push) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_queued(session: Session) -> None:
-    for push in session.info.pop(_QUEUE, []):
-        send(push)
+    pushes = session.info.pop(_QUEUE, [])
+    if not pushes:
+        return
+    with socketio.batched():  # one round trip to the message queue for the whole commit
+        for push in pushes:
+            send(push)
 
 
 @event.listens_for(Session, "after_transaction_end")
