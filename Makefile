@@ -27,8 +27,11 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# `make bench DB=postgresql` runs it on PostgreSQL and Redis; BENCH_ARGS adds options, such as
+# `--compare` (both databases in one table) or `--quick`.
+DB ?= sqlite
 bench: $(VENV)/.dev assets translations
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --db $(DB) $(BENCH_ARGS)
 
 # Known vulnerabilities in the pinned dependencies, from the PyPI advisory database (needs
 # access to pypi.org's JSON API; where it cannot be reached, every package reads "not found").

@@ -9,7 +9,6 @@ topic page over Socket.IO.
 from __future__ import annotations
 
 import re
-import sqlite3
 import statistics
 import threading
 import time
@@ -23,6 +22,7 @@ from typing import Any
 import socketio
 from sqlalchemy import select
 
+from bench.database import rows
 from bench.harness import Server, count_statements, session_cookie
 from community.app import create_app
 from community.extensions import cache, db
@@ -36,37 +36,29 @@ STAFF = "admin@example.com"  # staff are exempt from the new-member sandbox
 LIVE_REPLIES = 20
 
 
-def _database(instance: Path) -> sqlite3.Connection:
-    return sqlite3.connect(instance / "portico.db")
-
-
-def _topic(instance: Path, posts: int) -> tuple[int, str]:
+def _topic(env: dict[str, str], posts: int) -> tuple[int, str]:
     """A listed topic with exactly `posts` posts, from the middle of the table."""
-    with _database(instance) as connection:
-        count = connection.execute(
-            "SELECT count(*) FROM forum_topics WHERE post_count = ? AND is_hidden = 0",
-            (posts,),
-        ).fetchone()[0]
-        row = connection.execute(
-            "SELECT id, slug FROM forum_topics WHERE post_count = ? AND is_hidden = 0 "
-            "ORDER BY id LIMIT 1 OFFSET ?",
-            (posts, count // 2),
-        ).fetchone()
-    if row is None:
+    listed = "FROM forum_topics WHERE post_count = :posts AND is_hidden = :hidden"
+    count = rows(env, f"SELECT count(*) {listed}", posts=posts, hidden=False)[0][0]
+    found = rows(
+        env,
+        f"SELECT id, slug {listed} ORDER BY id LIMIT 1 OFFSET :middle",
+        posts=posts,
+        hidden=False,
+        middle=count // 2,
+    )
+    if not found:
         raise RuntimeError(f"no topic with {posts} posts: seed with --posts-per-topic")
-    return row[0], urllib.parse.quote(row[1])
+    return found[0][0], urllib.parse.quote(found[0][1])
 
 
-def _busiest_category(instance: Path) -> str:
-    with _database(instance) as connection:
-        return connection.execute(
-            "SELECT slug FROM forum_categories ORDER BY topic_count DESC LIMIT 1"
-        ).fetchone()[0]
+def _busiest_category(env: dict[str, str]) -> str:
+    return rows(env, "SELECT slug FROM forum_categories ORDER BY topic_count DESC LIMIT 1")[0][0]
 
 
 def pages(portico: Server, instance: Path) -> list[tuple[str, str, str | None]]:
-    topic_id, slug = _topic(instance, 20)
-    category = _busiest_category(instance)
+    topic_id, slug = _topic(portico.env, 20)
+    category = _busiest_category(portico.env)
     topic = f"/forum/t/{topic_id}/{slug}"
     return [
         ("forum index `/forum/` (anonymous)", "/forum/", None),
@@ -99,8 +91,8 @@ def _app(instance: Path, env: dict[str, str]) -> Iterator[Any]:
 
 
 def query_counts(instance: Path, env: dict[str, str]) -> list[str]:
-    big_id, big_slug = _topic(instance, 20)
-    category = _busiest_category(instance)
+    big_id, big_slug = _topic(env, 20)
+    category = _busiest_category(env)
     lines = [
         "| page | anonymous, first view | anonymous, cached | logged in |",
         "| --- | ---: | ---: | ---: |",
@@ -152,7 +144,7 @@ def _form_fields(html: str) -> dict[str, str]:
 
 def live_reply_latency(portico: Server, instance: Path) -> list[str]:
     """Post replies over HTTP; time until an open page's Socket.IO connection hears of each."""
-    topic_id, slug = _topic(instance, 20)
+    topic_id, slug = _topic(portico.env, 20)
     topic_path = f"/forum/t/{topic_id}/{slug}"
     cookie = session_cookie(portico, STAFF)
     heard: dict[int, float] = {}
@@ -212,10 +204,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def extra(instance: Path, env: dict[str, str], portico: Server, args: Any) -> list[str]:
-    with _database(instance) as connection:
-        topics, posts = connection.execute(
-            "SELECT (SELECT count(*) FROM forum_topics), (SELECT count(*) FROM forum_posts)"
-        ).fetchone()
+    topics, posts = rows(
+        env, "SELECT (SELECT count(*) FROM forum_topics), (SELECT count(*) FROM forum_posts)"
+    )[0]
     lines = [f"data: {topics:,} topics, {posts:,} posts", "", "SQL queries per page:", ""]
     lines += query_counts(instance, env)
     lines += ["", *live_reply_latency(portico, instance)]

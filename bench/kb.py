@@ -21,13 +21,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.database import scalar
 from bench.kb_search import (
     CHINESE_KINDS,
     ONE_TERM,
     PREFIXES,
     TWO_TERMS,
     _latencies,
-    _published,
     analyzers,
     character_field_cost,
     fts5_floor,
@@ -42,13 +42,13 @@ QUICK_SEED = {"articles": 2_000}
 
 
 def pages(portico: Any, instance: Path) -> list[tuple[str, str, str | None]]:
-    with _published(instance) as connection:
-        count = connection.execute("SELECT count(*) FROM kb_articles").fetchone()[0]
-        row = connection.execute(
-            "SELECT slug FROM kb_articles WHERE status = 'published' ORDER BY id LIMIT 1 OFFSET ?",
-            (count // 2,),
-        ).fetchone()
-    slug = urllib.parse.quote(row["slug"])
+    count = scalar(portico.env, "SELECT count(*) FROM kb_articles")
+    slug = scalar(
+        portico.env,
+        "SELECT slug FROM kb_articles WHERE status = 'published' ORDER BY id LIMIT 1 OFFSET :n",
+        n=count // 2,
+    )
+    slug = urllib.parse.quote(slug)
     return [
         ("knowledge base `/kb/` (anonymous)", "/kb/", None),
         ("article page (anonymous)", f"/kb/articles/{slug}", None),
@@ -171,7 +171,7 @@ def extra(instance: Path, env: dict[str, str], portico: Any, args: Any) -> list[
         lines += ranking_paths(app, rounds)
         lines += single_characters(app, rounds)
     lines += over_http(portico.url, rounds)
-    floor, floor_p95 = fts5_floor(instance, rounds)
+    floor, floor_p95 = fts5_floor(env, rounds)
     lines += floor
     whoosh_two = float(re.search(r"two terms.*?p95 ([\d.]+)", lines[3]).group(1))
     lines.append(

@@ -23,6 +23,8 @@ from typing import Any
 
 import rjieba
 
+from bench.database import rows
+
 # Words of the generated corpus (kb/seeding/sample_text.py) and of the demo articles, from common
 # ("lost", in most English articles) to rare.
 ONE_TERM = [
@@ -66,10 +68,9 @@ def timed(function: Callable[[], Any]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _published(instance: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(instance / "portico.db")
-    connection.row_factory = sqlite3.Row
-    return connection
+def _published(env: dict[str, str]) -> list[Any]:
+    """Title and text of every published article, from the run's database."""
+    return rows(env, "SELECT title, plain_text FROM kb_articles WHERE status = 'published'")
 
 
 def _latencies(run: Callable[[str], Any], items: list[str], rounds: int) -> list[float]:
@@ -88,20 +89,16 @@ def presplit(text: str) -> str:
     )
 
 
-def fts5_floor(instance: Path, rounds: int) -> tuple[list[str], dict[str, float]]:
+def fts5_floor(env: dict[str, str], rounds: int) -> tuple[list[str], dict[str, float]]:
     """SQLite FTS5 (porter stemming, Chinese pre-split by rjieba) over the same articles."""
     folder = Path(tempfile.mkdtemp(prefix="portico-fts5-"))
     fts = sqlite3.connect(folder / "fts.db")
     fts.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter unicode61')")
     started = time.perf_counter()
-    with _published(instance) as source:
-        rows = source.execute(
-            "SELECT title, plain_text FROM kb_articles WHERE status = 'published'"
-        )
-        fts.executemany(
-            "INSERT INTO docs (title, body) VALUES (?, ?)",
-            ((presplit(title), presplit(text)) for title, text in rows),
-        )
+    fts.executemany(
+        "INSERT INTO docs (title, body) VALUES (?, ?)",
+        ((presplit(title), presplit(text)) for title, text in _published(env)),
+    )
     fts.commit()
     build = time.perf_counter() - started
 

@@ -1,5 +1,9 @@
 """`make bench`: Portico's pages and features against a bare Flask app, in one run.
 
+`--db postgresql` runs the same on a PostgreSQL database of its own with Redis beside it
+(`make bench DB=postgresql`); `--compare` drives the page set on both, with the same seed,
+and adds ingestion and two processes against one on PostgreSQL (`bench/compare.py`).
+
 Each feature adds a module `bench/<feature>.py` with:
   SEED: dict of `seed-bulk` options it needs at full scale (and QUICK_SEED for --quick);
   pages(portico, cookies) -> list of (label, path, login email or None) driven by wrk;
@@ -9,108 +13,44 @@ Each feature adds a module `bench/<feature>.py` with:
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
-from bench.harness import (
-    Measurement,
-    flask,
-    gunicorn,
-    print_table,
-    require_wrk,
-    save,
-    session_cookie,
-    wrk,
+from bench.compare import compare
+from bench.database import BACKENDS, backend
+from bench.harness import Measurement, gunicorn, print_table, require_wrk, save, wrk
+from bench.portico import (
+    CORE_PAGES,
+    feature_modules,
+    measure_pages,
+    pool_settings,
+    portico_env,
+    prepare_instance,
+    seed_sizes,
 )
 
-FEATURES = ("kb", "forum", "tracking", "vip", "support")
-CORE_PAGES = [
-    ("home page `/` (anonymous)", "/", None),
-    ("home page `/` (logged in)", "/", "customer@example.com"),
-    ("login form `/login`", "/login", None),
-]
 
-
-def feature_modules(only: set[str] | None) -> list:
-    modules = []
-    for name in FEATURES:
-        if only and name not in only:
-            continue
-        if importlib.util.find_spec(f"bench.{name}") is not None:
-            modules.append(importlib.import_module(f"bench.{name}"))
-    return modules
-
-
-def prepare_instance(instance: Path, env: dict[str, str], modules: list, quick: bool) -> None:
-    marker = instance / "bench-seeded"
-    if marker.exists():
-        print(f"reusing seeded data in {instance}")
-        return
-    flask(instance, env, "db", "upgrade")
-    flask(instance, env, "seed-demo")
-    sizes: dict[str, int] = {}
-    for module in modules:
-        sizes.update(getattr(module, "QUICK_SEED" if quick else "SEED", {}))
-    if sizes:
-        options = [part for key, value in sizes.items() for part in (f"--{key}", str(value))]
-        started = time.perf_counter()
-        flask(instance, env, "seed-bulk", *options)
-        print(f"seed-bulk {' '.join(options)}: {time.perf_counter() - started:.0f} s")
-    marker.write_text("seeded\n")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
-    parser.add_argument("--instance", type=Path, help="reuse a seeded instance folder")
-    parser.add_argument("--quick", action="store_true", help="small data, for a smoke run")
-    parser.add_argument("--only", nargs="*", help="features to include (default: all)")
-    args = parser.parse_args()
-    require_wrk()
-
-    modules = feature_modules(set(args.only) if args.only else None)
-    instance = args.instance or Path(tempfile.mkdtemp(prefix="portico-bench-"))
-    instance.mkdir(parents=True, exist_ok=True)
-    env = {
-        "PORTAL_INSTANCE": str(instance),
-        "DATABASE_URL": f"sqlite:///{instance / 'portico.db'}",
-        # Load generators come from one address: lift the per-address limits for the run.
-        "RATELIMIT_ENABLED": "0",
-        "OUTBOX_DELIVERY": "thread",
-    }
-    prepare_instance(instance, env, modules, args.quick)
-
+def run_all(args: argparse.Namespace, modules: list, instance: Path, env: dict[str, str]) -> dict:
+    """Every page and every feature's extra measurements on one database."""
     results: dict[str, list[Measurement] | list[str]] = {}
     with (
         gunicorn("bare", "bench.bare_app:app", {}) as bare,
         gunicorn("portico", "wsgi:app", env, "/healthz") as portico,
     ):
+        print(pool_settings(portico))
         hello = wrk("bare Flask `hello`", bare.url + "/", seconds=args.seconds)
         rows = wrk("bare Flask, 20 SQLite rows via Jinja", bare.url + "/rows", seconds=args.seconds)
         baseline = hello.requests_per_second
         cookies: dict[str, str] = {}
-
-        def measure(pages: list[tuple[str, str, str | None]]) -> list[Measurement]:
-            measured = []
-            for label, path, login in pages:
-                cookie = None
-                if login:
-                    cookie = cookies.get(login) or session_cookie(portico, login)
-                    cookies[login] = cookie
-                measured.append(wrk(label, portico.url + path, seconds=args.seconds, cookie=cookie))
-            return measured
-
-        core = [hello, rows, *measure(CORE_PAGES)]
+        core = [hello, rows, *measure_pages(portico, CORE_PAGES, args.seconds, cookies)]
         print_table("Core pages", core, baseline)
         results["core"] = core
         for module in modules:
             name = module.__name__.rsplit(".", 1)[1]
             if hasattr(module, "pages"):
-                measured = measure(module.pages(portico, instance))
+                pages = module.pages(portico, instance)
+                measured = measure_pages(portico, pages, args.seconds, cookies)
                 print_table(f"{name} pages", measured, baseline)
                 results[name] = measured
             if hasattr(module, "extra"):
@@ -118,11 +58,47 @@ def main() -> None:
                 print(f"\n## {name}: beyond page rates\n")
                 print("\n".join(lines))
                 results[f"{name}-extra"] = lines
-    path = save("latest", {"instance": str(instance), "results": results})
+    return results
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per page")
+    parser.add_argument("--instance", type=Path, help="reuse a seeded instance folder")
+    parser.add_argument("--quick", action="store_true", help="small data, for a smoke run")
+    parser.add_argument("--only", nargs="*", help="features to include (default: all)")
+    parser.add_argument("--db", choices=BACKENDS, default="sqlite", help="database to run on")
+    parser.add_argument(
+        "--compare", action="store_true", help="the page set on SQLite and PostgreSQL, one table"
+    )
+    parser.add_argument(
+        "--fraction",
+        type=float,
+        default=1.0,
+        help="seed sizes as a fraction of the full ones (per-item counts stay), for --compare",
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    require_wrk()
+    modules = feature_modules(set(args.only) if args.only else None)
+    instance = args.instance or Path(tempfile.mkdtemp(prefix="portico-bench-"))
+    instance.mkdir(parents=True, exist_ok=True)
+    if args.compare:
+        compare(args, modules, instance)
+        return
+    keep = args.instance is not None
+    with backend(args.db, instance, keep=keep) as database:
+        env = portico_env(instance, database)
+        prepare_instance(instance, env, seed_sizes(modules, args.quick))
+        results = run_all(args, modules, instance, env)
+    path = save("latest", {"instance": str(instance), "db": args.db, "results": results})
     print(f"\nresults saved to {path}")
-    if args.instance is None and not args.quick:
+    if not keep and not args.quick and args.db == "sqlite":
         print(f"seeded data kept in {instance}; pass --instance {instance} to reuse it")
-    elif args.instance is None:
+    elif not keep:
         shutil.rmtree(instance, ignore_errors=True)
 
 

@@ -9,7 +9,6 @@ statements per page (the tests hold them flat as requests grow), and mail in thr
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+from bench.database import rows
 from bench.harness import ROOT, Server, count_statements
 from community.app import create_app
 from tests.support.imap_server import dovecot_available, dovecot_server
@@ -31,34 +31,30 @@ VIEWS = ("departments", "mine", "unassigned", "due_soon", "overdue", "waiting")
 FETCHED_MESSAGES = 500
 
 
-def _database(instance: Path) -> sqlite3.Connection:
-    return sqlite3.connect(instance / "portico.db")
-
-
-def _busy_request(instance: Path) -> str:
+def _busy_request(env: dict[str, str]) -> str:
     """An open request with the most messages, from the middle of the table."""
-    with _database(instance) as connection:
-        row = connection.execute(
-            "SELECT number FROM support_requests WHERE status IN ('new', 'open') "
-            "ORDER BY message_count DESC, id LIMIT 1 OFFSET 50"
-        ).fetchone()
-    if row is None:
+    found = rows(
+        env,
+        "SELECT number FROM support_requests WHERE status IN ('new', 'open') "
+        "ORDER BY message_count DESC, id LIMIT 1 OFFSET 50",
+    )
+    if not found:
         raise RuntimeError("no open support request: seed with --requests")
-    return row[0]
+    return found[0][0]
 
 
 def pages(portico: Server, instance: Path) -> list[tuple[str, str, str | None]]:
-    number = _busy_request(instance)
-    rows: list[tuple[str, str, str | None]] = [
+    number = _busy_request(portico.env)
+    pages: list[tuple[str, str, str | None]] = [
         (f"agents' inbox, {view} (agent)", f"/support/?view={view}", AGENT) for view in VIEWS
     ]
-    rows += [
+    pages += [
         ("request page, staff (agent)", f"/support/requests/{number}", AGENT),
         ("your requests `/account/requests` (customer)", "/account/requests", CUSTOMER),
         ("`/service` (anonymous)", "/service", None),
         ("`/support/new` (anonymous)", "/support/new", None),
     ]
-    return rows
+    return pages
 
 
 # Query counts --------------------------------------------------------------------------------
@@ -82,7 +78,7 @@ def query_counts(instance: Path, env: dict[str, str]) -> list[str]:
         lines.append(
             f"| inbox, {view} | {count_statements(app, agent, f'/support/?view={view}')} |"
         )
-    number = _busy_request(instance)
+    number = _busy_request(env)
     lines.append(
         f"| request page | {count_statements(app, agent, f'/support/requests/{number}')} |"
     )
@@ -131,11 +127,10 @@ def _fetcher(env: dict[str, str]) -> Any:
 
 
 def extra(instance: Path, env: dict[str, str], portico: Server, args: Any) -> list[str]:
-    with _database(instance) as connection:
-        requests, messages = connection.execute(
-            "SELECT (SELECT count(*) FROM support_requests), "
-            "(SELECT count(*) FROM support_messages)"
-        ).fetchone()
+    requests, messages = rows(
+        env,
+        "SELECT (SELECT count(*) FROM support_requests), (SELECT count(*) FROM support_messages)",
+    )[0]
     lines = [f"data: {requests:,} requests, {messages:,} messages", "", "SQL per page:", ""]
     lines += query_counts(instance, env)
     lines += ["", *fetch_rate(instance, env)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -18,9 +17,11 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.database import rows, scalar
 from bench.harness import ROOT, Server, gunicorn
 
 SEED = {"users": 10_000, "shipments": 100_000, "events-per-shipment": 10}
@@ -37,16 +38,16 @@ def bulk_number(index: int) -> str:
     return f"BK{index:010d}"
 
 
-def _on_their_way(instance: Path, limit: int) -> list[str]:
+def on_their_way(env: dict[str, str], limit: int) -> list[str]:
     """Bulk shipments not delivered yet (so a rerun on reused data still moves some)."""
-    with sqlite3.connect(instance / "portico.db") as connection:
-        rows = connection.execute(
-            "SELECT tracking_number FROM shipments WHERE tracking_number LIKE 'BK%' "
-            "AND status IN ('label_created', 'picked_up', 'in_transit') "
-            "ORDER BY id LIMIT ?",
-            (limit,),
-        ).fetchall()
-    return [row[0] for row in rows]
+    found = rows(
+        env,
+        "SELECT tracking_number FROM shipments WHERE tracking_number LIKE 'BK%' "
+        "AND status IN ('label_created', 'picked_up', 'in_transit') "
+        "ORDER BY id LIMIT :limit",
+        limit=limit,
+    )
+    return [row[0] for row in found]
 
 
 def pages(portico: Server, instance: Path) -> list[tuple[str, str, str | None]]:
@@ -64,7 +65,7 @@ def pages(portico: Server, instance: Path) -> list[tuple[str, str, str | None]]:
     ]
 
 
-def _token(instance: Path, env: dict[str, str]) -> str:
+def api_token(instance: Path, env: dict[str, str]) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "api-token", "create", "bench"],
         cwd=ROOT,
@@ -89,9 +90,8 @@ def _post(url: str, token: str, body: dict) -> tuple[float, dict]:
     return time.perf_counter() - started, answer
 
 
-def _ingest(
-    portico: Server, token: str, numbers: list[str], codes: tuple[str, ...], label: str
-) -> str:
+def event_batches(numbers: list[str], codes: tuple[str, ...]) -> list[dict]:
+    """Bodies of 100 events each: one round per code, every shipment once per round."""
     run = uuid.uuid4().hex[:8]
     start = datetime.now(UTC) - timedelta(minutes=30)
     batches = []
@@ -113,20 +113,45 @@ def _ingest(
                     ]
                 }
             )
-    latencies = []
-    stored = alerts = 0
+    return batches
+
+
+@dataclass
+class Ingested:
+    stored: int = 0
+    alerts: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+
+
+def post_batches(server: Server, token: str, batches: list[dict]) -> Ingested:
+    """Post the batches one after another, as one client of the API would."""
+    result = Ingested()
     started = time.perf_counter()
     for body in batches:
-        seconds, answer = _post(portico.url + "/api/v1/tracking/events", token, body)
-        latencies.append(seconds * 1000)
-        stored += answer["stored"]
-        alerts += answer["alerts_queued"]
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+        seconds, answer = _post(server.url + "/api/v1/tracking/events", token, body)
+        result.latencies_ms.append(seconds * 1000)
+        result.stored += answer["stored"]
+        result.alerts += answer["alerts_queued"]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+
+
+def _ingest(
+    portico: Server, token: str, numbers: list[str], codes: tuple[str, ...], label: str
+) -> str:
+    result = post_batches(portico, token, event_batches(numbers, codes))
+    if not result.stored:
+        return f"| {label} | no shipment on its way left to move | | | | |"
     return (
-        f"| {label} | {stored:,} | {alerts:,} | {stored / elapsed:,.0f} | "
-        f"{statistics.median(latencies):.1f} | {p99:.1f} |"
+        f"| {label} | {result.stored:,} | {result.alerts:,} | "
+        f"{result.stored / result.seconds:,.0f} | "
+        f"{statistics.median(result.latencies_ms):.1f} | {p99(result.latencies_ms):.1f} |"
     )
 
 
@@ -138,9 +163,9 @@ def extra(instance: Path, env: dict[str, str], portico: Server, args) -> list[st
     separate process's work. The last row is the embedded default, whose one process also
     writes every queued alert to disk as it goes.
     """
-    token = _token(instance, env)
+    token = api_token(instance, env)
     per_phase = 200 if args.quick else 2000
-    numbers = _on_their_way(instance, per_phase * 4 + 100)
+    numbers = on_their_way(env, per_phase * 4 + 100)
     phases = [numbers[index * per_phase : (index + 1) * per_phase] for index in range(4)]
     warm_up = numbers[per_phase * 4 :]
     lines = [
@@ -153,7 +178,8 @@ def extra(instance: Path, env: dict[str, str], portico: Server, args) -> list[st
             "ingest", "wsgi:app", {**env, "OUTBOX_DELIVERY": "worker"}, "/healthz"
         ) as api:
             # A fresh process compiles templates and fills caches on its first batches.
-            _ingest(api, token, warm_up, JOURNEY, "warm-up")
+            if warm_up:
+                _ingest(api, token, warm_up, JOURNEY, "warm-up")
             lines.append(_ingest(api, token, phases[0], JOURNEY, "carrier scans (half alert)"))
             lines.append(_ingest(api, token, phases[1], ALL_ALERT, "every event alerts"))
             lines.append(_ingest(api, token, phases[2], SCANS, "in-transit scans (no alert)"))
@@ -162,24 +188,23 @@ def extra(instance: Path, env: dict[str, str], portico: Server, args) -> list[st
         )
     except urllib.error.HTTPError as error:
         lines.append(f"ingestion failed: {error.code} {error.read()[:500]!r}")
-    lines += ["", _drain_outbox(instance)]
+    lines += ["", _drain_outbox(env)]
     return lines
 
 
-def _drain_outbox(instance: Path, timeout: float = 600) -> str:
+def _drain_outbox(env: dict[str, str], timeout: float = 600) -> str:
     """Wait until the server's delivery thread has sent every queued alert.
 
     The measurements that follow would otherwise share the process with it; how fast it
     empties the queue is worth knowing too.
     """
     pending_sql = "SELECT count(*) FROM outbox_messages WHERE status IN ('queued', 'sending')"
-    with sqlite3.connect(instance / "portico.db", timeout=30) as connection:
-        started = time.perf_counter()
-        first = connection.execute(pending_sql).fetchone()[0]
-        left = first
-        while left and time.perf_counter() - started < timeout:
-            time.sleep(1)
-            left = connection.execute(pending_sql).fetchone()[0]
+    started = time.perf_counter()
+    first = scalar(env, pending_sql)
+    left = first
+    while left and time.perf_counter() - started < timeout:
+        time.sleep(1)
+        left = scalar(env, pending_sql)
     elapsed = time.perf_counter() - started
     sent = first - left
     rate = f", {sent / elapsed:,.0f} emails/s" if sent and elapsed else ""

@@ -319,7 +319,7 @@ def extra(instance: Path, env: dict[str, str], portico: Server, args) -> list[st
     if redis_url is None:
         lines.append("| two processes over Redis | skipped: no Redis at BENCH_REDIS_URL |")
         return lines
-    scaled = {**env, "REDIS_URL": redis_url}
+    scaled = {**env, "REDIS_URL": env.get("REDIS_URL") or redis_url}
     with (
         gunicorn("vip-a", "wsgi:app", scaled, "/healthz") as process_a,
         gunicorn("vip-b", "wsgi:app", scaled, "/healthz") as process_b,
