@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 
 ALLOWED_TAGS = {
@@ -28,13 +30,70 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan"},
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
+    "code": {"class"}, "div": {"class"}, "p": {"class"}, "li": {"id"}, "sup": {"id"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
 # Heading ids carry a prefix so user content cannot shadow the page's own element ids.
 HEADING_ID_PREFIX = "h-"
 
-_EXTENSIONS = ["extra", "sane_lists", "toc"]
+# Classes user content may carry: a code block's language, and the admonition boxes.
+_CLASS_TOKEN = re.compile(
+    r"language-[\w+#.-]{1,40}|admonition|admonition-title|footnote"
+    r"|note|tip|info|warning|danger|caution|important|success"
+)
+_FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\n]*)$")
+
+
+class _FencesAtAnyDepth(Preprocessor):
+    """Fenced code inside list items and quotes too (the stock extension sees only the top
+    level), with the language kept as `class="language-x"` on the code element."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        index = 0
+        while index < len(lines):
+            opened = _FENCE_OPEN.match(lines[index])
+            close = self._closing(lines, index, opened) if opened else None
+            if opened is None or close is None:
+                out.append(lines[index])
+                index += 1
+                continue
+            indent = len(opened.group("indent").expandtabs(4))
+            body = [self._dedent(line, indent) for line in lines[index + 1 : close]]
+            out += ["", " " * (-(-indent // 4) * 4) + self._stash(opened, body), ""]
+            index = close + 1
+        return out
+
+    @staticmethod
+    def _closing(lines: list[str], start: int, opened: re.Match[str]) -> int | None:
+        fence = opened.group("fence")
+        for index in range(start + 1, len(lines)):
+            stripped = lines[index].strip()
+            if stripped.startswith(fence[0] * len(fence)) and not stripped.strip(fence[0]):
+                return index
+        return None
+
+    @staticmethod
+    def _dedent(line: str, indent: int) -> str:
+        expanded = line.expandtabs(4)
+        cut = min(indent, len(expanded) - len(expanded.lstrip(" ")))
+        return expanded[cut:]
+
+    def _stash(self, opened: re.Match[str], body: list[str]) -> str:
+        words = re.sub(r"[{}.]", " ", opened.group("info")).split()
+        language = re.sub(r"[^\w+#-]", "", words[0])[:40] if words else ""
+        attribute = f' class="language-{language}"' if language else ""
+        code = html.escape("\n".join(body) + "\n", quote=False)
+        return self.md.htmlStash.store(f"<pre><code{attribute}>{code}</code></pre>")
+
+
+class _Fences(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.register(_FencesAtAnyDepth(md), "fences_any_depth", 27)
+
+
+_EXTENSIONS = ["extra", "sane_lists", "toc", "admonition", _Fences()]
 
 
 def _slugify(value: str, separator: str) -> str:
@@ -44,16 +103,25 @@ def _slugify(value: str, separator: str) -> str:
     return HEADING_ID_PREFIX + re.sub(r"[\s_-]+", separator, value).strip(separator)
 
 
+def heading_id(text: str) -> str:
+    """The id a heading with this text gets, and so the anchor a link to it must use; an
+    anchor written by another generator (`a--b`, `A_B`) maps to the same id."""
+    return _slugify(text.removeprefix(HEADING_ID_PREFIX), "-")
+
+
 @dataclass(frozen=True)
 class Rendered:
     html: str
     toc: list[dict[str, object]]  # nested headings: {"id", "name", "level", "children"}
 
 
-def _prefixed(element: str, attribute: str, value: str) -> str:
+def _prefixed(element: str, attribute: str, value: str) -> str | None:
     """Every id user content sets, and every same-page link it makes, carries the prefix:
     `# x {: #main }` (Markdown's attribute lists) cannot give an element the id of one of the
     page's own, nor hide the next live message by borrowing its id."""
+    if attribute == "class":
+        kept = [token for token in value.split() if _CLASS_TOKEN.fullmatch(token)]
+        return " ".join(kept) or None
     if attribute == "id" and not value.startswith(HEADING_ID_PREFIX):
         return HEADING_ID_PREFIX + value
     if (
@@ -105,7 +173,12 @@ def trusted_html(sanitised_html: str | None) -> Markup:
 
 def plain_text(source: str) -> str:
     """The words of a Markdown text without markup: what search indexes and snippets show."""
-    text = nh3.clean(render_markdown(source), tags=set(), attributes={})
+    return html_text(render_markdown(source))
+
+
+def html_text(sanitised_html: str) -> str:
+    """The words of HTML `render` made, for a caller that has rendered already."""
+    text = nh3.clean(sanitised_html, tags=set(), attributes={})
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 

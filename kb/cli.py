@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,9 +14,10 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from community.accounts.services import find_user_by_email
+from kb.models import ArticleStatus
 from kb.policy import can_edit
 from kb.search import document_total, index_is_usable, rebuild
-from kb.services.importer import import_folder, markdown_files
+from kb.services.importer import ImportOptions, ImportReport, import_path, markdown_files
 
 kb_cli = AppGroup("kb", help="Knowledge base: import articles, rebuild the search index.")
 
@@ -32,11 +32,33 @@ def default_locale() -> Iterator[None]:
 @kb_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--author", metavar="EMAIL", help="An editor to record as the author.")
-def import_command(path: Path, author: str | None) -> None:
-    """Import Markdown files with front matter (title, category, tags, status).
+@click.option(
+    "--status",
+    type=click.Choice([item.value for item in ArticleStatus]),
+    default=ArticleStatus.DRAFT.value,
+    show_default=True,
+    help="For files whose front matter names no status (and no `draft: true`).",
+)
+@click.option("--category", metavar="NAME", help="For files that name no category.")
+@click.option(
+    "--category-from-folders",
+    is_flag=True,
+    help="A file that names no category goes in the category of its top folder.",
+)
+@click.option("--dry-run", is_flag=True, help="Read and report everything; save nothing.")
+def import_command(
+    path: Path,
+    author: str | None,
+    status: str,
+    category: str | None,
+    category_from_folders: bool,
+    dry_run: bool,
+) -> None:
+    """Import a documentation folder as it is (Hugo, MkDocs, Docusaurus, VitePress, Jekyll).
 
-    Prints what was created, updated or refused (with the reason); a refused file changes
-    nothing. Exits with status 1 when any file was refused.
+    Prints every file's outcome with all its problems and warnings, the front-matter fields
+    kept as metadata, and the links that could not be resolved. Exits with status 1 when any
+    file was refused; a refused file changes nothing.
     """
     user = None
     if author:
@@ -45,29 +67,50 @@ def import_command(path: Path, author: str | None) -> None:
             raise click.BadParameter("no editor has this email", param_hint="--author")
     files = markdown_files(path)
     if not files:
-        click.echo(f"no Markdown files (*.md, *.markdown) under {path}")
+        click.echo(f"no Markdown files (*.md, *.markdown, *.mdx) under {path}")
         return
-    results = []
+    options = ImportOptions(
+        status=ArticleStatus(status),
+        category=category,
+        category_from_folders=category_from_folders,
+        dry_run=dry_run,
+    )
+    started = time.perf_counter()
     with (
         default_locale(),
         click.progressbar(length=len(files), label="importing", file=sys.stderr) as bar,
     ):
-        for result in import_folder(path, by=user):
-            results.append(result)
-            bar.update(1)
-    for result in results:
-        where = result.path.relative_to(path) if path.is_dir() else result.path.name
+        report = import_path(path, options, by=user, progress=lambda _result: bar.update(1))
+    _print_report(report, time.perf_counter() - started)
+    if report.counts()["refused"]:
+        sys.exit(1)
+
+
+def _print_report(report: ImportReport, seconds: float) -> None:
+    """One line per file, its problems and warnings under it, then the totals."""
+    for result in report.results:
         if result.action == "refused":
-            click.echo(f"refused    {where}: {result.reason}")
+            click.echo(f"refused    {result.path}: {'; '.join(result.problems)}")
         else:
-            click.echo(f"{result.action:<10} {where} -> {result.slug}")
-    counts = Counter(result.action for result in results)
+            click.echo(f"{result.action:<10} {result.path} -> {result.slug}")
+        for warning in result.warnings:
+            click.echo(f"  warning: {warning}")
+        for link in result.unresolved:
+            click.echo(f"  unresolved link: {link}")
+    if report.unknown_fields:
+        kept = ", ".join(
+            f"{name} ({count})" for name, count in sorted(report.unknown_fields.items())
+        )
+        click.echo(f"fields kept as metadata (files): {kept}")
+    counts = report.counts()
+    unresolved = sum(len(result.unresolved) for result in report.results)
     click.echo(
         f"{counts['created']} created, {counts['updated']} updated, "
-        f"{counts['unchanged']} unchanged, {counts['refused']} refused"
+        f"{counts['unchanged']} unchanged, {counts['refused']} refused, "
+        f"{unresolved} unresolved links in {seconds:.1f} s"
     )
-    if counts["refused"]:
-        sys.exit(1)
+    if report.dry_run:
+        click.echo("dry run: nothing was saved")
 
 
 @kb_cli.command("reindex")

@@ -187,3 +187,39 @@ class SearchStat(db.Model):
     query: Mapped[str] = mapped_column(String(200))
     searches: Mapped[int] = mapped_column(default=0)
     zero_results: Mapped[int] = mapped_column(default=0)
+
+
+class ImportSource(db.Model):
+    """Where an imported article came from: its identity across imports of the same folder.
+
+    `path` is the file's path inside the imported folder; `key` an explicit `import_key`
+    that survives a move; `content_hash` lets a re-import skip a file that has not changed.
+    """
+
+    __tablename__ = "kb_import_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="CASCADE"), unique=True
+    )
+    path: Mapped[str] = mapped_column(String(500), unique=True)
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Front-matter fields Portico has no column for, kept as they were given.
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    position: Mapped[int | None]
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship()
+
+
+class ArticleAlias(db.Model):
+    """An old address of an article (`aliases`, `redirect_from`, its source file): a 301."""
+
+    __tablename__ = "kb_article_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="CASCADE"), index=True
+    )
+    path: Mapped[str] = mapped_column(String(500), unique=True)

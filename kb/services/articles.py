@@ -19,7 +19,7 @@ from community.accounts.models import User
 from community.db import utcnow
 from community.errors import InvalidInput
 from community.extensions import db, insert_ignoring_conflicts
-from community.markdown import plain_text, render, shorten
+from community.markdown import html_text, render, shorten
 from kb.models import Article, ArticleStatus, Category, Revision, Tag
 from kb.policy import require_editor
 from kb.services import cache_keys
@@ -27,7 +27,7 @@ from kb.services.catalog import find_article
 from kb.services.indexing import sync_article
 
 MAX_TITLE = 200
-MAX_BODY = 200_000
+MAX_BODY = 1_000_000  # characters: long reference pages fit
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 50
 MAX_NOTE = 200
@@ -135,7 +135,7 @@ def _apply_content(article: Article, data: ArticleInput) -> None:
     article.body = data.body
     article.body_html = rendered.html
     article.toc = rendered.toc
-    article.plain_text = plain_text(data.body)
+    article.plain_text = html_text(rendered.html)
     article.summary = shorten(article.plain_text, SUMMARY_CHARS)
     article.category = db.session.get(Category, data.category_id) if data.category_id else None
     article.tags = _tag_rows(list(data.tags))

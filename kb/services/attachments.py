@@ -89,6 +89,19 @@ def _attachment_of(article: Article, attachment_id: int) -> Attachment:
     return attachment
 
 
+def download_named(article: Article | None, filename: str, user: Any) -> Download:
+    """A file of an article by its name: how imported pages address their images."""
+    article = require_readable(article, user)
+    found = db.session.scalar(
+        select(Attachment.id).where(
+            Attachment.article_id == article.id, Attachment.filename == filename
+        )
+    )
+    if found is None:
+        raise NotFound()
+    return download(article, found, user)
+
+
 def download(article: Article | None, attachment_id: int, user: Any) -> Download:
     """A file of an article this person may read; 404 for anything else."""
     article = require_readable(article, user)

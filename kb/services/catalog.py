@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from community.errors import NotFound
 from community.extensions import cache, db
-from kb.models import Article, ArticleStatus, Category, Tag, article_tags
+from kb.models import Article, ArticleAlias, ArticleStatus, Category, Tag, article_tags
 from kb.policy import require_editor, require_readable
 from kb.services import cache_keys
 from kb.services.indexing import article_url
@@ -28,6 +28,18 @@ class ArticleLink:
 
 def find_article(slug: str) -> Article | None:
     return db.session.scalar(select(Article).where(Article.slug == slug))
+
+
+def slug_for_alias(old_path: str) -> str | None:
+    """The published article an old address (`/docs/install/`, `install.html`) now lives at."""
+    path = old_path.strip().strip("/")
+    for suffix in ("/index.html", ".html", "/index"):
+        path = path.removesuffix(suffix)
+    return db.session.scalar(
+        select(Article.slug)
+        .join(ArticleAlias, ArticleAlias.article_id == Article.id)
+        .where(ArticleAlias.path == path, Article.status == ArticleStatus.PUBLISHED)
+    )
 
 
 def readable_article(slug: str, user: Any) -> Article:

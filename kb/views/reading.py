@@ -92,6 +92,22 @@ def download(slug: str, attachment_id: int, filename: str):
     return send_download(item, private=False)
 
 
+@bp.get("/articles/<slug>/files/<path:filename>")
+def download_named(slug: str, filename: str):
+    """An imported page's image or file, by the name its body links to."""
+    item = attachments.download_named(catalog.find_article(slug), filename, current_user)
+    return send_download(item, private=False)
+
+
+@bp.get("/<path:old_path>")
+def old_address(old_path: str):
+    """An imported article's old address (its `aliases`, its source file): a 301 to it."""
+    slug = catalog.slug_for_alias(old_path)
+    if slug is None:
+        abort(404)
+    return redirect(url_for("kb.article", slug=slug), 301)
+
+
 @bp.get("/search", endpoint="search")
 def search_page():
     query = request.args.get("q", "")[:MAX_QUERY_PARAMETER]

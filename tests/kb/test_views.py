@@ -171,7 +171,7 @@ def test_bad_article_form_is_422_with_messages(client, editor):
 def test_preview_too_long_is_422_json(client, editor):
     """The preview refuses an enormous body with a JSON error naming the field."""
     client.login(editor.email)
-    response = client.post_form("/kb/preview", {"body": "x" * 200_001})
+    response = client.post_form("/kb/preview", {"body": "x" * 1_000_001})
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"][0]["field"] == "body"
 
