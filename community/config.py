@@ -119,6 +119,8 @@ CORE_SETTINGS: tuple[Setting, ...] = (
     Setting("OUTBOX_MAX_ATTEMPTS", 8, integer, example="3"),
     Setting("OUTBOX_BACKOFF_SECONDS", 30, integer, example="10"),
     Setting("OUTBOX_LEASE_SECONDS", 120, integer, example="60"),
+    # 1 keeps the outbox's promise that a killed worker resends only the message in flight.
+    Setting("OUTBOX_COMMIT_EVERY", 1, integer, example="50"),
     Setting("OUTBOX_POLL_SECONDS", 5, integer, example="2"),
     Setting("SMTP_TIMEOUT_SECONDS", 30, integer, example="10"),
     Setting("PROXY_COUNT", 0, integer, example="1"),

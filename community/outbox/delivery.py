@@ -1,9 +1,15 @@
 """Deliver the outbox: claim due rows under a lease, send, record the outcome.
 
-A worker claims a batch in one statement (with `FOR UPDATE SKIP LOCKED` on PostgreSQL) and
-commits each outcome as soon as it knows it. A worker that dies leaves its unsent rows
-leased; when the lease runs out another worker takes them, so at most the one message that
-was on the wire is sent twice, with the same Message-ID.
+A worker claims a batch in one statement (with `FOR UPDATE SKIP LOCKED` on PostgreSQL),
+sends it over one SMTP connection kept open while there is mail, and records each send as
+it goes: by default (`OUTBOX_COMMIT_EVERY=1`) one commit per email, so a worker that dies
+(SIGKILL, power loss) leaves only the message on the wire unrecorded, and when the lease runs
+out another worker sends that one again, with the same Message-ID. A larger
+`OUTBOX_COMMIT_EVERY` records sends in groups (one UPDATE of many rows and one commit per
+that many emails or 0.15 s, whichever comes first) for throughput, and a death then resends
+up to one group. A failure, a retry or a release writes the pending group first, in the same
+commit. A worker stopped with SIGTERM (or Ctrl-C) finishes the message on the wire, records
+what it sent, hands the rest of its batch back at once and resends nothing.
 """
 
 from __future__ import annotations
@@ -29,8 +35,14 @@ from community import heartbeats
 from community.db import utcnow
 from community.extensions import db
 from community.outbox.models import OutboxMessage, OutboxStatus
+from community.outbox.outcomes import Outcomes
 from community.outbox.services import PENDING_FLAG
-from community.outbox.transports import PermanentError, TransientError, make_transport
+from community.outbox.transports import (
+    PermanentError,
+    TransientError,
+    Transport,
+    make_transport,
+)
 
 log = logging.getLogger(__name__)
 
@@ -188,75 +200,73 @@ def build_mime(message: ClaimedMessage, sender: str) -> EmailMessage:
     return mime
 
 
-def _finish(message_id: int, token: str, **values: object) -> None:
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.claim_token == token)
-        .values(claim_token=None, lease_expires_at=None, **values),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.commit()
+def deliver_batch(
+    limit: int | None = None,
+    *,
+    stop: threading.Event | None = None,
+    transport: Transport | None = None,
+) -> DeliveryReport:
+    """Claim one batch and deliver it. Runs inside an app context; commits as it goes.
 
-
-def _release(ids: list[int], token: str, next_attempt_at: datetime | None = None) -> None:
-    """Hand back claimed rows that were never tried, without spending an attempt."""
-    if not ids:
-        return
-    values: dict[str, object] = {
-        "status": OutboxStatus.QUEUED,
-        "claim_token": None,
-        "lease_expires_at": None,
-        "attempts": OutboxMessage.attempts - 1,
-    }
-    if next_attempt_at is not None:
-        values["next_attempt_at"] = next_attempt_at
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.claim_token == token)
-        .values(**values),
-        execution_options={"synchronize_session": False},
-    )
-    db.session.commit()
-
-
-def deliver_batch(limit: int | None = None) -> DeliveryReport:
-    """Claim one batch and deliver it. Runs inside an app context; commits as it goes."""
+    A `stop` is looked at between messages: the one on the wire finishes, the rest of the
+    batch goes back to the queue at once rather than waiting out its lease.
+    """
     config = current_app.config
     lease = config["OUTBOX_LEASE_SECONDS"]
-    timeout = config["SMTP_TIMEOUT_SECONDS"]
-    report = DeliveryReport()
-
     claimed_at = time.monotonic()
     token, batch = claim_batch(
         limit or config["OUTBOX_BATCH_SIZE"], lease, config["OUTBOX_MAX_ATTEMPTS"]
     )
+    report = DeliveryReport()
     if not batch:
         return report
     # Stop early rather than send under a lease that may run out mid-message.
-    deadline = claimed_at + lease - min(timeout + 5, lease / 2)
-    transport = make_transport(config["MAIL_URL"], config["MAIL_DIR"], timeout)
-    with transport:
-        for index, message in enumerate(batch):
-            # Under gevent, SQLite and file writes never yield: without this, emptying a long
-            # queue would stall every request of the web process until it is done.
-            time.sleep(0)
-            if time.monotonic() > deadline:
-                rest = [item.id for item in batch[index:]]
-                _release(rest, token)
-                report.released += len(rest)
-                break
-            retry_at = _deliver_one(transport, message, token, report)
-            if retry_at is not None:
-                # The server is unreachable for all of them: try the rest at the same time.
-                rest = [item.id for item in batch[index + 1 :]]
-                _release(rest, token, next_attempt_at=retry_at)
-                report.released += len(rest)
-                break
+    deadline = claimed_at + lease - min(config["SMTP_TIMEOUT_SECONDS"] + 5, lease / 2)
+    outcomes = Outcomes(token, config["OUTBOX_COMMIT_EVERY"])
+    if transport is None:
+        transport = _transport(config)
+    try:
+        with transport:
+            _send_batch(transport, batch, outcomes, report, deadline, stop)
+    except BaseException:
+        outcomes.salvage()
+        raise
+    outcomes.flush()
     return report
 
 
+def _send_batch(
+    transport: Transport,
+    batch: list[ClaimedMessage],
+    outcomes: Outcomes,
+    report: DeliveryReport,
+    deadline: float,
+    stop: threading.Event | None,
+) -> None:
+    for index, message in enumerate(batch):
+        # Under gevent, SQLite and file writes never yield: without this, emptying a long
+        # queue would stall every request of the web process until it is done.
+        time.sleep(0)
+        retry_at = None
+        if time.monotonic() > deadline or (stop is not None and stop.is_set()):
+            rest = [item.id for item in batch[index:]]
+        else:
+            retry_at = _deliver_one(transport, message, outcomes, report)
+            if retry_at is None:
+                continue
+            # The server is unreachable for all of them: try the rest at the same time.
+            rest = [item.id for item in batch[index + 1 :]]
+        outcomes.release(rest, next_attempt_at=retry_at)
+        report.released += len(rest)
+        return
+
+
+def _transport(config: Any) -> Transport:
+    return make_transport(config["MAIL_URL"], config["MAIL_DIR"], config["SMTP_TIMEOUT_SECONDS"])
+
+
 def _deliver_one(
-    transport: Any, message: ClaimedMessage, token: str, report: DeliveryReport
+    transport: Transport, message: ClaimedMessage, outcomes: Outcomes, report: DeliveryReport
 ) -> datetime | None:
     """Send one claimed message and record how it went; the retry time if the server is away.
 
@@ -268,33 +278,32 @@ def _deliver_one(
         mime = build_mime(message, config["MAIL_FROM"])
     except Exception as exc:
         reason = f"the message could not be built: {exc}"
-        _finish(message.id, token, status=OutboxStatus.FAILED, last_error=reason[:500])
+        outcomes.finish(message.id, status=OutboxStatus.FAILED, last_error=reason[:500])
         report.failed += 1
         report.errors.append(reason)
         return None
     try:
         transport.send(mime, key=f"{message.id:08d}")
     except PermanentError as exc:
-        _finish(message.id, token, status=OutboxStatus.FAILED, last_error=str(exc))
+        outcomes.finish(message.id, status=OutboxStatus.FAILED, last_error=str(exc))
         report.failed += 1
         report.errors.append(str(exc))
         return None
     except TransientError as exc:
         report.errors.append(str(exc))
         if message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
-            _finish(message.id, token, status=OutboxStatus.FAILED, last_error=str(exc))
+            outcomes.finish(message.id, status=OutboxStatus.FAILED, last_error=str(exc))
             report.failed += 1
             return None
         retry_at = utcnow() + timedelta(
             seconds=backoff_seconds(message.attempts, config["OUTBOX_BACKOFF_SECONDS"])
         )
-        _finish(
-            message.id, token, status=OutboxStatus.QUEUED, next_attempt_at=retry_at,
-            last_error=str(exc),
-        )  # fmt: skip
+        outcomes.finish(
+            message.id, status=OutboxStatus.QUEUED, next_attempt_at=retry_at, last_error=str(exc)
+        )
         report.retried += 1
         return retry_at
-    _finish(message.id, token, status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
+    outcomes.sent(message.id)
     report.sent += 1
     return None
 
@@ -307,26 +316,45 @@ def heartbeat_limit(config: Any) -> int:
 
 
 def deliver_pending(
-    max_batches: int = 1000, after_batch: Callable[[], None] | None = None
+    after_batch: Callable[[], None] | None = None, stop: threading.Event | None = None
 ) -> DeliveryReport:
-    """Deliver batches until nothing is due (or the server refuses for now).
+    """Deliver batches until nothing is due, the server refuses for now, or `stop` is set.
 
-    `after_batch` runs after every batch: the worker's heartbeat, so a long queue being
-    emptied is not taken for a stopped worker.
+    There is no cap on batches: `outbox run --once` must leave nothing due behind. One
+    transport (one SMTP connection) serves every batch of the run. `after_batch` runs after
+    every batch: the worker's heartbeat, so a long queue being emptied is not taken for a
+    stopped worker.
     """
     total = DeliveryReport()
-    for _ in range(max_batches):
-        report = deliver_batch()
-        if after_batch is not None:
-            after_batch()
-        total.sent += report.sent
-        total.retried += report.retried
-        total.failed += report.failed
-        total.released += report.released
-        total.errors.extend(report.errors)
-        if report.handled == 0 or report.retried:
-            break
+    with _transport(current_app.config) as transport:
+        while stop is None or not stop.is_set():
+            report = deliver_batch(stop=stop, transport=_KeptOpen(transport))
+            if after_batch is not None:
+                after_batch()
+            total.sent += report.sent
+            total.retried += report.retried
+            total.failed += report.failed
+            total.released += report.released
+            total.errors.extend(report.errors)
+            if report.handled == 0 or report.retried:
+                break
     return total
+
+
+class _KeptOpen:
+    """A transport lent to one batch: the batch's `with` leaves the connection open."""
+
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+
+    def __enter__(self) -> _KeptOpen:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def send(self, message: EmailMessage, *, key: str) -> None:
+        self._transport.send(message, key=key)
 
 
 def run_worker(app: Flask, stop: threading.Event, poll_seconds: float | None = None) -> None:
@@ -341,7 +369,7 @@ def run_worker(app: Flask, stop: threading.Event, poll_seconds: float | None = N
         _wake.clear()
         try:
             with app.app_context():
-                report = deliver_pending(after_batch=beat)
+                report = deliver_pending(after_batch=beat, stop=stop)
             if report.handled:
                 log.info(
                     "outbox: %d sent, %d to retry, %d failed",

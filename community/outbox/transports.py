@@ -18,6 +18,10 @@ class TransientError(Exception):
     """Try again later: the server is down, busy or said 4xx."""
 
 
+class ConnectionLost(TransientError):
+    """The connection broke under us: on a connection kept open, the server may have closed it."""
+
+
 class PermanentError(Exception):
     """Do not try again: the server refused this message for good (5xx)."""
 
@@ -86,7 +90,11 @@ class SmtpSettings:
 
 
 class SmtpTransport:
-    """One connection per batch, opened on first use and closed at the end."""
+    """One connection, opened on first use and kept for every message until `__exit__`.
+
+    A server may close a connection that has been kept open (idle timeout, restart): when a
+    reused one turns out dead, the message is tried once more on a fresh connection.
+    """
 
     def __init__(self, settings: SmtpSettings, timeout: float) -> None:
         self.settings = settings
@@ -106,16 +114,18 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         settings = self.settings
-        context = ssl.create_default_context()
         try:
             if settings.implicit_tls:
                 connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                    settings.host, settings.port, timeout=self.timeout, context=context
+                    settings.host,
+                    settings.port,
+                    timeout=self.timeout,
+                    context=ssl.create_default_context(),
                 )
             else:
                 connection = smtplib.SMTP(settings.host, settings.port, timeout=self.timeout)
                 if settings.starttls:
-                    connection.starttls(context=context)
+                    connection.starttls(context=ssl.create_default_context())
             if settings.username:
                 connection.login(settings.username, settings.password or "")
         except (smtplib.SMTPException, OSError) as exc:
@@ -123,6 +133,15 @@ class SmtpTransport:
         return connection
 
     def send(self, message: EmailMessage, *, key: str) -> None:
+        reused = self._connection is not None
+        try:
+            self._send_once(message)
+        except ConnectionLost:
+            if not reused:
+                raise
+            self._send_once(message)
+
+    def _send_once(self, message: EmailMessage) -> None:
         if self._connection is None:
             self._connection = self._connect()
         try:
@@ -133,6 +152,9 @@ class SmtpTransport:
         except smtplib.SMTPResponseException as exc:
             self._drop_connection()
             raise _classify(exc.smtp_code, exc.smtp_error) from exc
+        except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+            self._drop_connection()
+            raise ConnectionLost(str(exc) or exc.__class__.__name__) from exc
         except (smtplib.SMTPException, OSError) as exc:
             self._drop_connection()
             raise TransientError(str(exc) or exc.__class__.__name__) from exc

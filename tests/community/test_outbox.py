@@ -5,15 +5,18 @@ from __future__ import annotations
 import itertools
 import threading
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select, update
 
+from community.app import create_app
 from community.db import utcnow
 from community.extensions import db
 from community.outbox import delivery
 from community.outbox.models import OutboxMessage, OutboxStatus
 from community.outbox.services import enqueue_email, is_opted_out, opt_out
+from community.outbox.transports import SmtpSettings, SmtpTransport, TransientError
 from community.registry import EmailList, add_email_list
 from tests.community.outbox_helpers import link_in, queued_to
 from tests.services import SmtpServer, free_port, wait_for
@@ -246,3 +249,115 @@ def test_a_tampered_unsubscribe_link_is_refused(client, token):
     """Only links we signed unsubscribe anyone."""
     assert client.get(f"/email/unsubscribe/{token}").status_code == 404
     assert client.post(f"/email/unsubscribe/{token}").status_code == 404
+
+
+class StoppingServer(SmtpServer):
+    """Asks the deliverer to stop once it has received `after` messages, as SIGTERM would."""
+
+    def __init__(self, port: int, stop: threading.Event, after: int) -> None:
+        super().__init__(port=port)
+        self.stop_event = stop
+        self.after = after
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if len(self.received) >= self.after:
+            self.stop_event.set()
+        return reply
+
+
+def test_a_stop_mid_batch_hands_the_rest_back_at_once(make_app):
+    """The message in flight finishes; the rest are queued again, unclaimed, no try spent."""
+    stop = threading.Event()
+    server = StoppingServer(free_port(), stop, after=3)
+    server.start()
+    try:
+        app = make_app(MAIL_URL=server.url, OUTBOX_BATCH_SIZE=10)
+        for number in range(8):
+            queue(app, to=f"p{number}@example.com", key=f"stop:{number}")
+        with app.app_context():
+            report = delivery.deliver_pending(stop=stop)
+    finally:
+        server.stop()
+    assert (report.sent, report.released) == (3, 5)
+    assert len(server.received) == 3
+    with app.app_context():
+        rows = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [row.status for row in rows] == [OutboxStatus.SENT] * 3 + [OutboxStatus.QUEUED] * 5
+    assert all(row.claim_token is None and row.lease_expires_at is None for row in rows)
+    assert [row.attempts for row in rows[3:]] == [0] * 5
+
+
+def test_a_stop_asked_before_delivery_sends_nothing(make_app, smtp_server):
+    """A worker told to stop before it starts leaves the queue as it found it."""
+    app = make_app(MAIL_URL=smtp_server.url)
+    queue(app, key="early:1")
+    stop = threading.Event()
+    stop.set()
+    with app.app_context():
+        assert delivery.deliver_pending(stop=stop).handled == 0
+    assert smtp_server.received == []
+    assert statuses(app) == [OutboxStatus.QUEUED]
+
+
+@pytest.mark.parametrize("every", [0, -5, 1, 1000])
+def test_sends_and_refusals_are_recorded_in_order_whatever_the_group_size(make_app, every):
+    """Grouped or not (0 and below count as 1), each email ends sent or failed, none claimed."""
+    server = RejectingServer(port=free_port())
+    server.start()
+    try:
+        app = make_app(MAIL_URL=server.url, OUTBOX_COMMIT_EVERY=every)
+        addresses = ["a@example.com", "b@example.com", "nobody@example.com", "c@example.com"]
+        for number, address in enumerate(addresses):
+            queue(app, to=address, key=f"group:{number}")
+        report = deliver(app)
+    finally:
+        server.stop()
+    assert (report.sent, report.failed) == (3, 1)
+    assert statuses(app) == [OutboxStatus.SENT] * 2 + [OutboxStatus.FAILED, OutboxStatus.SENT]
+    with app.app_context():
+        rows = list(db.session.scalars(select(OutboxMessage)))
+    assert all(row.claim_token is None for row in rows)
+    assert all(row.sent_at is not None for row in rows if row.status == OutboxStatus.SENT)
+
+
+def test_a_bad_commit_group_size_stops_start_up(tmp_path, monkeypatch):
+    """OUTBOX_COMMIT_EVERY=many is refused at start with the variable's name."""
+    monkeypatch.setenv("OUTBOX_COMMIT_EVERY", "many")
+    with pytest.raises(RuntimeError, match="OUTBOX_COMMIT_EVERY must be a whole number"):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_a_kept_open_connection_the_server_dropped_is_opened_again():
+    """A server restart between two emails costs no retry: the second goes on a new connection."""
+    port = free_port()
+    server = SmtpServer(port=port)
+    server.start()
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@example.com", "b@example.com", "Hi"
+    message.set_content("hello")
+    try:
+        with SmtpTransport(SmtpSettings.from_url(server.url), timeout=5) as transport:
+            transport.send(message, key="1")
+            server.stop()
+            server = SmtpServer(port=port)
+            server.start()
+            transport.send(message, key="2")
+    finally:
+        server.stop()
+    assert len(server.received) == 1
+
+
+def test_a_server_that_stays_away_is_still_a_retry():
+    """Reconnecting once is all: a server that is gone gives the usual transient error."""
+    port = free_port()
+    server = SmtpServer(port=port)
+    server.start()
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@example.com", "b@example.com", "Hi"
+    message.set_content("hello")
+    with SmtpTransport(SmtpSettings.from_url(server.url), timeout=5) as transport:
+        transport.send(message, key="1")
+        server.stop()
+        with pytest.raises(TransientError, match="cannot reach"):
+            transport.send(message, key="2")
