@@ -6,8 +6,10 @@ Every kind of document (articles, solved forum topics, ...) goes through the sam
 - `register_source(app, SearchSource(...))` once, at start-up, so `kb reindex` and the
   database fallback know the kind;
 - `index_after_commit(doc)` / `remove_after_commit(kind, key)` inside the transaction that
-  changes the document: the index follows only once that transaction commits, and a rollback
-  drops the change;
+  changes the document: they write a row of the search change log (`changelog`) in that
+  transaction, which every machine's index replica follows (`replica`); this process also
+  updates its own index right after the commit, so a writer reads its own change at once.
+  A rollback drops both;
 - `search(...)`, `suggest(...)` to read; with `language` ("zh", "en") documents in that
   language come first (`kb.services.search` passes the reader's).
 
@@ -23,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, SessionTransaction
 
+from community.background import FirstRequestThread
 from community.extensions import db
+from kb.search import changelog, replica
 from kb.search.documents import FallbackRow, Hit, SearchDocument, SearchPage, SearchSource
 from kb.search.engine import SearchEngine
 from kb.search.store import Change, IndexStore
@@ -34,6 +38,7 @@ from kb.search.store import Change, IndexStore
 EXTENSION_KEY = "kb.search"
 _PENDING = "kb_search_changes"
 _DEFERRED = "kb_search_deferred"
+FOLLOWER = "kb-search-follower"
 
 __all__ = [
     "FallbackRow",
@@ -55,9 +60,16 @@ __all__ = [
 
 
 def init_app(app: Flask) -> SearchEngine:
-    """Give the app its engine; the index lives in `<instance>/search/`."""
-    search_engine = SearchEngine(app, IndexStore(Path(app.instance_path) / "search"))
+    """Give the app its engine (the index lives in `<instance>/search/`) and, in a web
+    process, the thread that keeps the index following the search log."""
+    store = IndexStore(Path(app.instance_path) / "search")
+    search_engine = SearchEngine(app, store, follows_log=True)
     app.extensions[EXTENSION_KEY] = search_engine
+    if not app.testing:
+        follower = FirstRequestThread(
+            FOLLOWER, lambda app, stop: replica.run_follower(app, stop, search_engine)
+        )
+        follower.attach(app)
     return search_engine
 
 
@@ -72,11 +84,34 @@ def register_source(app: Flask, source: SearchSource) -> None:
 
 # Following the database ----------------------------------------------------------------------
 def _queue(change: Change) -> None:
+    """Log the change in the current transaction, and keep it for this index after commit."""
+    search_engine = engine()
     info = db.session.info
-    pending: dict[str, Change] = info.setdefault(_PENDING, {})
-    pending.pop(change.uid, None)  # the last change to a document in a transaction wins
-    pending[change.uid] = change
-    info[_PENDING + ".engine"] = engine()
+    pending: dict[str, tuple[Change, changelog.SearchChange]] = info.setdefault(_PENDING, {})
+    kind, _, key = change.uid.partition(":")
+    payload = None
+    source = search_engine.sources.get(kind)
+    if change.doc is not None and (source is None or source.load is None):
+        payload = change.to_json()
+    earlier = pending.pop(change.uid, None)  # the last change to a document in a transaction wins
+    if earlier is not None and inspect(earlier[1]).pending:  # not yet flushed: one row will do
+        row = earlier[1]
+        row.action = changelog.REMOVE if change.doc is None else changelog.INDEX
+        row.document = payload
+    else:
+        row = changelog.record(kind, key, removed=change.doc is None, document=payload)
+    pending[change.uid] = (change, row)
+    info[_PENDING + ".engine"] = search_engine
+
+
+def _logged(pending: dict[str, tuple[Change, changelog.SearchChange]]) -> list[Change]:
+    """The committed changes with their log ids (read from the identity: no query)."""
+    changes = []
+    for change, row in pending.values():
+        identity = inspect(row).identity
+        log_id = int(identity[0]) if identity else None
+        changes.append(Change(uid=change.uid, doc=change.doc, log_id=log_id))
+    return changes
 
 
 def index_after_commit(doc: SearchDocument) -> None:
@@ -91,18 +126,19 @@ def remove_after_commit(kind: str, key: str) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _apply_pending(session: Session) -> None:
-    pending: dict[str, Change] | None = session.info.pop(_PENDING, None)
+    pending = session.info.pop(_PENDING, None)
     search_engine = session.info.pop(_PENDING + ".engine", None)
     if not pending or search_engine is None:
         return
+    changes = _logged(pending)
     held: dict[str, Change] | None = session.info.get(_DEFERRED)
     if held is not None:
-        for uid, change in pending.items():
-            held.pop(uid, None)
-            held[uid] = change
+        for change in changes:
+            held.pop(change.uid, None)
+            held[change.uid] = change
         session.info[_DEFERRED + ".engine"] = search_engine
         return
-    search_engine.apply(list(pending.values()))
+    search_engine.apply(changes)
 
 
 @contextmanager
@@ -111,7 +147,7 @@ def deferred() -> Iterator[None]:
 
     For writers that commit many small transactions in a row (mail fetched in a batch): one
     index write instead of one per commit, which is most of the cost of each. A process that
-    dies inside the block leaves those documents out of the index until the next rebuild.
+    dies inside the block loses nothing: the search log has every committed change.
     """
     info = db.session.info
     if _DEFERRED in info:  # already deferring: the outer block applies
@@ -179,7 +215,9 @@ def rebuild(progress: Callable[[int], None] | None = None, *, wait: bool = True)
 
 
 def index_is_usable() -> bool:
-    return engine().store.exists()
+    """An index is there and can follow the search log (else `kb reindex --if-missing`
+    rebuilds it)."""
+    return engine().usable()
 
 
 def document_total() -> int:

@@ -95,6 +95,9 @@ class SearchSource:
     limit)` answers from the database while the index is missing; `None` means this kind is
     simply absent from results until the index is back. A kind that is not `public` (support
     requests, for agents) is found only by a search that names it in `kinds`.
+    `load(keys)` reads the named documents back from the database, those that should be
+    searchable now (a key it leaves out is removed): with it, index replicas follow the
+    search log by reading rows; without, the log carries each document's text.
     """
 
     kind: str
@@ -103,3 +106,4 @@ class SearchSource:
     count: Callable[[], int]
     fallback: Callable[[list[str], str | None, int], list[FallbackRow]] | None = None
     public: bool = True
+    load: Callable[[list[str]], dict[str, SearchDocument]] | None = None

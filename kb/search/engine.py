@@ -19,6 +19,7 @@ from flask import Flask, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from community.extensions import db
+from kb.search import replica
 from kb.search.analysis import parse_query
 from kb.search.documents import Hit, SearchDocument, SearchPage, SearchSource
 from kb.search.querying import Scope, search_database, search_index, suggest_index
@@ -36,9 +37,12 @@ RESPAWN_SECONDS = 60.0
 class SearchEngine:
     """One per app: the index store, the registered sources, and the rebuild state."""
 
-    def __init__(self, app: Flask, store: IndexStore) -> None:
+    def __init__(self, app: Flask, store: IndexStore, *, follows_log: bool = False) -> None:
         self.app = app
         self.store = store
+        # An app's engine follows the search log in its database (`kb.search.replica`); an
+        # engine over a scratch index (relevance runs, benchmarks) has no database to follow.
+        self.follows_log = follows_log
         self.sources: dict[str, SearchSource] = {}
         self._started = False
         self._start_lock = threading.Lock()
@@ -60,10 +64,12 @@ class SearchEngine:
 
     # Start-up and rebuilds -----------------------------------------------------------------
     def ensure_started(self) -> None:
-        """On first use in a process: build a missing or broken index.
+        """On first use in a process: build a missing or broken index, then bring it up to
+        date with the search log (rebuilding it when it fell behind the log's retention).
 
-        In a web request the rebuild runs in a background thread (searches answer from the
-        database meanwhile); elsewhere (commands, tests) it runs before returning.
+        In a web request a rebuild runs in a child process and the log is followed by the
+        process's follower thread (searches answer meanwhile); elsewhere (commands, tests)
+        both happen before returning.
         """
         if self._started:
             return
@@ -73,6 +79,9 @@ class SearchEngine:
             try:
                 if not (self.store.exists() or self.store.is_rebuilding()):
                     self._build_missing()
+                elif self.follows_log and not has_request_context():
+                    with self.app.app_context():  # a session of its own: the caller's is left be
+                        replica.catch_up(self)
             except SQLAlchemyError:
                 # No tables yet (before `db upgrade`): try again on the next call.
                 db.session.rollback()
@@ -85,7 +94,7 @@ class SearchEngine:
 
     def _build_missing(self) -> None:
         if self.document_total() == 0:
-            self.store.create_empty()
+            self.store.create_empty(self._log_position())
         elif has_request_context():
             self.rebuild_in_background()
         else:
@@ -100,8 +109,22 @@ class SearchEngine:
 
     def rebuild(self, progress: Callable[[int], None] | None = None, *, wait: bool = True) -> int:
         """Rebuild every source into a fresh index; -1 when another rebuild holds the lock
-        and `wait` is false."""
-        return self.store.rebuild(self.all_documents(), progress, wait=wait)
+        and `wait` is false. The new index follows the log from where it stood before the
+        documents were read (changes made while they are read are applied again: harmless)."""
+        position = self._log_position()
+        return self.store.rebuild(self.all_documents(), progress, wait=wait, position=position)
+
+    def _log_position(self) -> str | None:
+        return replica.mark().to_text() if self.follows_log else None
+
+    def usable(self) -> bool:
+        """The index is there, and (following the log) can still catch up by following it."""
+        if not self.store.exists():
+            return False
+        name = self.store.current_name()
+        if not self.follows_log or name is None:
+            return True
+        return replica.rebuild_reason(self.store, name) is None
 
     def rebuild_in_background(self) -> None:
         """Start `kb reindex --if-missing` in a child process, unless a rebuild is running.
@@ -146,7 +169,7 @@ class SearchEngine:
         with self.app.app_context():
             self.ensure_started()
             try:
-                self.store.apply(changes, timeout=APPLY_TIMEOUT)
+                self.store.apply(changes, timeout=APPLY_TIMEOUT, applied_through=self._through)
             except LockTimeout:
                 log.warning("search index busy: %d changes will be retried", len(changes))
                 threading.Thread(
@@ -160,10 +183,13 @@ class SearchEngine:
                 log.exception("search index could not be updated; rebuilding it")
                 self.rebuild_in_background()
 
+    def _through(self, name: str) -> int:
+        return replica.applied_through(self.store, name) if self.follows_log else 0
+
     def _apply_later(self, changes: list[Change]) -> None:
         while True:
             try:
-                self.store.apply(changes, timeout=60.0)
+                self.store.apply(changes, timeout=60.0, applied_through=self._through)
                 return
             except LockTimeout:
                 continue
@@ -185,7 +211,16 @@ class SearchEngine:
                 "rebuilding": rebuilding,
                 "error": repr(exc),
             }
-        return {"ok": True, "index": "ready", "documents": documents, "rebuilding": rebuilding}
+        report = {"ok": True, "index": "ready", "documents": documents, "rebuilding": rebuilding}
+        if self.follows_log:
+            report["lag"] = lag = replica.lag(self.store)
+            if not lag["ok"] and not rebuilding:
+                report["ok"] = False
+                report["error"] = lag.get("error") or (
+                    f"the search index is {lag['changes']} changes, {lag['seconds']:.0f} s "
+                    "behind the database"
+                )
+        return report
 
     def search(
         self,

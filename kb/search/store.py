@@ -56,10 +56,12 @@ class IndexUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Change:
-    """Add or replace a document (`doc` set), or remove `uid` (`doc` None)."""
+    """Add or replace a document (`doc` set), or remove `uid` (`doc` None); `log_id` is the
+    change's row in the search log, when it has one."""
 
     uid: str
     doc: SearchDocument | None = None
+    log_id: int | None = None
 
     def to_json(self) -> str:
         payload: dict[str, Any] = {"uid": self.uid}
@@ -196,23 +198,27 @@ class IndexStore:
             return False
         return True
 
-    def create_empty(self) -> None:
+    def create_empty(self, position: str | None = None) -> None:
         """Start an empty index when there is none (and nothing to put in it)."""
         self.ensure_root()
         with self._write_lock():
             if self.current_name() is None or not self.exists():
                 name = self._new_name()
                 FileIndex.create(FileStorage(str(self.root / name)).create(), build_schema())
+                self._write_position(name, position)
                 self._point_to(name)
+
+    def _write_position(self, name: str, position: str | None) -> None:
+        """Record, beside a new index, where in the search log it stands (see `replica`)."""
+        if position is not None:
+            _replace_text(self.root / f"{name}.position", position)
 
     def _new_name(self) -> str:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         return f"{INDEX_PREFIX}{stamp}-{os.getpid()}-{os.urandom(3).hex()}"
 
     def _point_to(self, name: str) -> None:
-        temporary = self.root / f"CURRENT.{os.getpid()}.tmp"
-        temporary.write_text(name + "\n")
-        os.replace(temporary, self.pointer)
+        _replace_text(self.pointer, name + "\n")
 
     def _write_lock(self) -> FileMutex:
         return FileMutex(self.root / "write.lock")
@@ -241,11 +247,13 @@ class IndexStore:
         *,
         limitmb: int = 256,
         wait: bool = True,
+        position: str | None = None,
     ) -> int:
         """Build a fresh index from `batches`, replay what changed meanwhile, swap it in.
 
         Returns the number of documents, or -1 when another rebuild is running and `wait`
-        is false.
+        is false. `position` (the search log's, from before `batches` were read) is recorded
+        beside the new index as it is swapped in.
         """
         self.ensure_root()
         lock = self._rebuild_lock()
@@ -260,7 +268,7 @@ class IndexStore:
             ix = FileIndex.create(storage, build_schema())
             self.marker.write_text(name + "\n")
             count = self._fill(ix, name, batches, progress, limitmb)
-            self._swap_in(ix, name)
+            self._swap_in(ix, name, position)
             self._remove_old(keep=name)
             return count
         finally:
@@ -292,7 +300,7 @@ class IndexStore:
         writer.commit()
         return count
 
-    def _swap_in(self, ix: FileIndex, name: str) -> None:
+    def _swap_in(self, ix: FileIndex, name: str, position: str | None) -> None:
         """Replay the changes saved during the rebuild, then point `CURRENT` at the new index."""
         journal = self.root / f"{name}.journal"
         with self._write_lock():
@@ -300,6 +308,7 @@ class IndexStore:
                 lines = journal.read_text(encoding="utf-8").splitlines()
                 write_changes(ix, (Change.from_json(line) for line in lines if line))
                 journal.unlink()
+            self._write_position(name, position)
             self._point_to(name)
             self.marker.unlink(missing_ok=True)
 
@@ -313,14 +322,25 @@ class IndexStore:
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
             self._indexes.pop(path.name, None)
-        for journal in self.root.glob(INDEX_PREFIX + "*.journal"):
-            if not (self.root / journal.stem).exists():
-                journal.unlink(missing_ok=True)
+        for leftover in [
+            *self.root.glob(INDEX_PREFIX + "*.journal"),
+            *self.root.glob(INDEX_PREFIX + "*.position"),
+        ]:
+            if not (self.root / leftover.stem).exists():
+                leftover.unlink(missing_ok=True)
 
     # Writes --------------------------------------------------------------------------------
-    def apply(self, changes: list[Change], timeout: float = WRITE_TIMEOUT) -> None:
+    def apply(
+        self,
+        changes: list[Change],
+        timeout: float = WRITE_TIMEOUT,
+        *,
+        applied_through: Callable[[str], int] | None = None,
+    ) -> None:
         """Write changes to the current index (and a running rebuild's journal).
 
+        With `applied_through(index name)`, a change whose log id is at or below it is
+        skipped: the replica has applied that row, and any newer state, already.
         Raises LockTimeout when the index stayed busy for `timeout` seconds, and
         IndexUnavailable when there is no index and no rebuild to hand the changes to.
         """
@@ -330,19 +350,45 @@ class IndexStore:
         lock = self._write_lock()
         lock.acquire(timeout=timeout)
         try:
-            target = self.rebuild_target()
-            if target is not None:
-                with (self.root / f"{target}.journal").open("a", encoding="utf-8") as journal:
-                    journal.writelines(change.to_json() + "\n" for change in changes)
-            try:
-                ix = self.current_index()
-            except IndexUnavailable:
-                if target is None:
-                    raise
-                return  # the rebuild will replay them into the index it is building
-            write_changes(ix, changes)
+            name = self.current_name()
+            if applied_through is not None and name is not None:
+                through = applied_through(name)
+                changes = [c for c in changes if c.log_id is None or c.log_id > through]
+            self._write_locked(changes)
         finally:
             lock.release()
+
+    def apply_as_replica(
+        self, name: str, changes: list[Change], position_file: Path, position: str
+    ) -> bool:
+        """Write a batch read from the search log into index `name`, then its new position;
+        False (nothing written) when another index was swapped in meanwhile."""
+        self.ensure_root()
+        lock = self._write_lock()
+        lock.acquire(timeout=WRITE_TIMEOUT)
+        try:
+            if self.current_name() != name:
+                return False
+            self._write_locked(changes)
+            _replace_text(position_file, position)
+            return True
+        finally:
+            lock.release()
+
+    def _write_locked(self, changes: list[Change]) -> None:
+        if not changes:
+            return
+        target = self.rebuild_target()
+        if target is not None:
+            with (self.root / f"{target}.journal").open("a", encoding="utf-8") as journal:
+                journal.writelines(change.to_json() + "\n" for change in changes)
+        try:
+            ix = self.current_index()
+        except IndexUnavailable:
+            if target is None:
+                raise
+            return  # the rebuild will replay them into the index it is building
+        write_changes(ix, changes)
 
     # Searchers -----------------------------------------------------------------------------
     @contextmanager
@@ -385,6 +431,13 @@ class IndexStore:
     def document_count(self) -> int:
         with self.searcher() as searcher:
             return searcher.doc_count()
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write a small file so that readers see the old or the new text, never a part."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 __all__ = ["Change", "IndexStore", "IndexUnavailable", "LockTimeout"]

@@ -1,13 +1,15 @@
 """Articles as search documents: what is indexed, when, and the database fallback.
 
 Only published articles are indexed; any other status removes the article from the index.
-The change is queued on the session and reaches the index only when the transaction commits.
+The change is logged in the transaction (`kb.search.changelog`) and reaches the indexes only
+when it commits; replicas read the article back (`load_documents`) as they apply the log.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
@@ -74,44 +76,64 @@ def published_documents(batch_size: int = BATCH_SIZE) -> Iterator[list[SearchDoc
     """Every published article, a batch at a time (only the columns search needs)."""
     last_id = 0
     while True:
-        rows = db.session.execute(
-            select(
-                Article.id,
-                Article.slug,
-                Article.title,
-                Article.plain_text,
-                Article.updated_at,
-                Category.slug,
-            )
-            .outerjoin(Category, Category.id == Article.category_id)
-            .where(Article.status == ArticleStatus.PUBLISHED, Article.id > last_id)
-            .order_by(Article.id)
-            .limit(batch_size)
-        ).all()
-        if not rows:
+        batch = _documents_where(Article.id > last_id, limit=batch_size)
+        if not batch:
             return
-        ids = [row[0] for row in rows]
-        tags: dict[int, list[str]] = {}
-        for article_id, name in db.session.execute(
-            select(article_tags.c.article_id, Tag.name)
-            .join(Tag, Tag.id == article_tags.c.tag_id)
-            .where(article_tags.c.article_id.in_(ids))
-        ):
-            tags.setdefault(article_id, []).append(name)
-        yield [
-            SearchDocument(
-                kind=KIND,
-                key=str(article_id),
-                title=title,
-                text=text,
-                url=article_url(slug),
-                category=category,
-                tags=sorted(tags.get(article_id, [])),
-                updated_at=updated_at,
-            )
-            for article_id, slug, title, text, updated_at, category in rows
-        ]
-        last_id = ids[-1]
+        yield batch
+        last_id = int(batch[-1].key)
+
+
+def load_documents(keys: list[str]) -> dict[str, SearchDocument]:
+    """The named articles that are published now, for index replicas following the log
+    (a key that is not an article id, or an article since unpublished, is left out)."""
+    ids = sorted({int(key) for key in keys if key.isdecimal() and len(key) < 19})
+    found: dict[str, SearchDocument] = {}
+    for start in range(0, len(ids), BATCH_SIZE):
+        chunk = ids[start : start + BATCH_SIZE]
+        for document in _documents_where(Article.id.in_(chunk), limit=len(chunk)):
+            found[document.key] = document
+    return found
+
+
+def _documents_where(condition: Any, *, limit: int) -> list[SearchDocument]:
+    """Published articles matching `condition`, in id order, with their tags."""
+    rows = db.session.execute(
+        select(
+            Article.id,
+            Article.slug,
+            Article.title,
+            Article.plain_text,
+            Article.updated_at,
+            Category.slug,
+        )
+        .outerjoin(Category, Category.id == Article.category_id)
+        .where(Article.status == ArticleStatus.PUBLISHED, condition)
+        .order_by(Article.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return []
+    ids = [row[0] for row in rows]
+    tags: dict[int, list[str]] = {}
+    for article_id, name in db.session.execute(
+        select(article_tags.c.article_id, Tag.name)
+        .join(Tag, Tag.id == article_tags.c.tag_id)
+        .where(article_tags.c.article_id.in_(ids))
+    ):
+        tags.setdefault(article_id, []).append(name)
+    return [
+        SearchDocument(
+            kind=KIND,
+            key=str(article_id),
+            title=title,
+            text=text,
+            url=article_url(slug),
+            category=category,
+            tags=sorted(tags.get(article_id, [])),
+            updated_at=updated_at,
+        )
+        for article_id, slug, title, text, updated_at, category in rows
+    ]
 
 
 def _like_fragment(word: str) -> str:
@@ -169,4 +191,5 @@ SOURCE = SearchSource(
     documents=published_documents,
     count=published_count,
     fallback=database_matches,
+    load=load_documents,
 )
