@@ -8,7 +8,8 @@ Every kind of document (articles, solved forum topics, ...) goes through the sam
 - `index_after_commit(doc)` / `remove_after_commit(kind, key)` inside the transaction that
   changes the document: they write a row of the search change log (`changelog`) in that
   transaction, which every machine's index replica follows (`replica`); this process also
-  updates its own index right after the commit, so a writer reads its own change at once.
+  updates its own index right after the commit, so a writer reads its own change at once
+  (within moments when the follower holds the index just then).
   A rollback drops both;
 - `search(...)`, `suggest(...)` to read; with `language` ("zh", "en") documents in that
   language come first (`kb.services.search` passes the reader's).

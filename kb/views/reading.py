@@ -19,7 +19,7 @@ from flask_wtf.csrf import generate_csrf
 
 from community.caching import anonymous_page_key, is_personal_request
 from community.errors import InvalidInput
-from community.extensions import cache, limiter
+from community.extensions import cache, csrf, limiter
 from community.forms import show_error
 from community.paging import page_arg
 from community.uploads import send_download
@@ -99,10 +99,14 @@ def download_named(slug: str, filename: str):
     return send_download(item, private=False)
 
 
-@bp.get("/<path:old_path>")
+# Every method, so an address under /kb/ that names nothing is a 404 for a POST too, not a
+# 405 from this catch-all; only a GET (or HEAD) of an old address is redirected. It changes
+# nothing, so it needs no CSRF token (which would turn that 404 into a 400).
+@bp.route("/<path:old_path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@csrf.exempt
 def old_address(old_path: str):
     """An imported article's old address (its `aliases`, its source file): a 301 to it."""
-    slug = catalog.slug_for_alias(old_path)
+    slug = catalog.slug_for_alias(old_path) if request.method == "GET" else None
     if slug is None:
         abort(404)
     return redirect(url_for("kb.article", slug=slug), 301)

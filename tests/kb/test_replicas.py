@@ -342,15 +342,16 @@ def test_two_servers_on_one_database_follow_each_other(database_url, editor, tmp
         )  # fmt: skip
         assert response.status_code == 302, response.text[:500]
         slug = re.search(r"/kb/articles/([^/?]+)", response.headers["Location"]).group(1)
-        assert _found(url_a, "customs") == [title]
+        # The writer's own index is updated after the commit, the other machine's by the log.
+        assert _within(2, lambda: _found(url_a, "customs") == [title]) < 2
         assert _within(2, lambda: _found(url_b, "customs") == [title]) < 2
         token = _csrf(http, f"{url_a}/kb/articles/{slug}/edit")
         response = http.post(
             f"{url_a}/kb/articles/{slug}/unpublish", data={"csrf_token": token}, timeout=10
         )
         assert response.status_code in (200, 302)
-        assert _found(url_a, "customs") == []
-        _within(2, lambda: _found(url_b, "customs") == [])
+        assert _within(2, lambda: _found(url_a, "customs") == []) < 2
+        assert _within(2, lambda: _found(url_b, "customs") == []) < 2
         lag = requests.get(url_b + "/healthz", timeout=10).json()["kb"]["lag"]
         assert lag["changes"] == 0
 
