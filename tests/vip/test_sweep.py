@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -182,26 +184,32 @@ def test_no_backup_no_alert(app, make_user):
     assert sweep(app).escalations == 0
 
 
+@contextmanager
+def email_failing_for(monkeypatch, address: str) -> Iterator[None]:
+    """Inside the block, emailing `address` raises, as a template meeting a value it did not
+    expect would; everyone else is emailed as usual."""
+    real_email_person = sweep_module.email_person
+
+    def failing_for_one(person, **kwargs):
+        if person.email == address:
+            raise RuntimeError("a template met a value it did not expect")
+        return real_email_person(person, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "email_person", failing_for_one)
+    yield
+    monkeypatch.setattr(sweep_module, "email_person", real_email_person)
+
+
 def test_one_burst_whose_email_fails_holds_up_no_other(app, make_pair, monkeypatch, caplog):
     """A fault while emailing one conversation fails that one alone; the next sweep is calm."""
     pairs = [make_pair() for _ in range(3)]
     for number, each in enumerate(pairs):
         post(app, each.manager, each.conversation_id, f"Your invoice number {number} is ready.")
-    poisoned = pairs[1].client.email
-    real_email_person = sweep_module.email_person
-
-    def failing_for_one(person, **kwargs):
-        if person.email == poisoned:
-            raise RuntimeError("a template met a value it did not expect")
-        return real_email_person(person, **kwargs)
-
-    monkeypatch.setattr(sweep_module, "email_person", failing_for_one)
-
-    assert sweep(app, minutes_from_now=11).emails == 2
+    with email_failing_for(monkeypatch, pairs[1].client.email):
+        assert sweep(app, minutes_from_now=11).emails == 2
     assert [len(unread_mail(app, each.client.email)) for each in pairs] == [1, 0, 1]
     assert "VIP unread email" in caplog.text and "a template met a value" in caplog.text
     # Set aside: the failed burst is not tried again on every pass.
-    monkeypatch.setattr(sweep_module, "email_person", real_email_person)
     assert sweep(app, minutes_from_now=12).emails == 0
 
 
@@ -210,22 +218,12 @@ def test_one_escalation_that_fails_holds_up_no_other(app, make_pair, monkeypatch
     for each in pairs:
         post(app, each.client, each.conversation_id, "Where is my order?")
         make_overdue(app, each.conversation_id)
-    poisoned = pairs[0].backup.email
-    real_email_person = sweep_module.email_person
-
-    def failing_for_one(person, **kwargs):
-        if person.email == poisoned:
-            raise RuntimeError("a template met a value it did not expect")
-        return real_email_person(person, **kwargs)
-
-    monkeypatch.setattr(sweep_module, "email_person", failing_for_one)
-
-    assert sweep(app).escalations == 2
+    with email_failing_for(monkeypatch, pairs[0].backup.email):
+        assert sweep(app).escalations == 2
     escalated = [
         [row for row in queued_to(app, each.backup.email) if row.category == "vip_escalation"]
         for each in pairs
     ]
     assert [len(rows) for rows in escalated] == [0, 1, 1]
     assert "VIP escalation" in caplog.text
-    monkeypatch.setattr(sweep_module, "email_person", real_email_person)
     assert sweep(app).escalations == 0
