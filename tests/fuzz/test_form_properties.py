@@ -148,7 +148,7 @@ def post_hostile_values(client, form: Form, server_errors: list) -> None:
     """Hypothesis fills `form` a few times; each server error is kept with what caused it."""
 
     @given(data=st.data())
-    @settings(FUZZ_PROFILE, max_examples=8)
+    @settings(FUZZ_PROFILE, max_examples=6)
     def post(data):
         values = {
             name: data.draw(st.one_of(st.sampled_from(choices or [""]), hostile_text))
