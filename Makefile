@@ -16,8 +16,10 @@ run: $(VENV)/.runtime assets translations
 	@echo "Portico is starting on http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
+# Tests run in one process per core (pytest-xdist); TEST_WORKERS=0 runs them in this one.
+TEST_WORKERS ?= auto
 test: $(VENV)/.dev assets translations lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -61,7 +63,8 @@ translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $
 # Extract every user-facing string into the template and merge it into each catalogue; new
 # strings arrive untranslated (shown in English until a translator fills them in).
 messages: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs ".* __pycache__ node_modules" \
+		-o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 $(VENV)/.runtime: requirements.txt

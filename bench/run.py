@@ -29,6 +29,7 @@ from bench.portico import (
     prepare_instance,
     seed_sizes,
 )
+from bench.signed_in import summary as signed_in_summary
 
 
 def run_all(args: argparse.Namespace, modules: list, instance: Path, env: dict[str, str]) -> dict:
@@ -58,6 +59,10 @@ def run_all(args: argparse.Namespace, modules: list, instance: Path, env: dict[s
                 print(f"\n## {name}: beyond page rates\n")
                 print("\n".join(lines))
                 results[f"{name}-extra"] = lines
+        lines = signed_in_summary(results, baseline)
+        print("\n## Signed in beside anonymous\n")
+        print("\n".join(lines))
+        results["signed-in"] = lines
     return results
 
 

@@ -39,6 +39,7 @@ from community.config import (
 from community.db import render_migration_item
 from community.extensions import cache, csrf, db, limiter, migrate, socketio
 from community.markdown import markdown_filter, trusted_html
+from community.navigation import nav_counts
 from community.urls import page_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,17 +141,13 @@ def configure_templates(app: Flask) -> None:
 
     @app.context_processor
     def portal_context() -> dict[str, Any]:
-        user = current_user
+        user = current_user._get_current_object()  # once, not through the proxy per use
         return {
             "portal_name": app.config["PORTAL_NAME"],
             "company_name": app.config["COMPANY_NAME"],
             "nav_links": lambda: [link for link in reg.nav_links if link.visible(user)],
             # Called by base.html only, so emails rendered in a request cost no queries.
-            "nav_badges": lambda: (
-                [(badge, badge.count(user)) for badge in reg.nav_badges if badge.visible(user)]
-                if user.is_authenticated
-                else []
-            ),
+            "nav_badges": lambda: nav_counts(reg.nav_badges, user),
             "has_endpoint": app.view_functions.__contains__,
             "site_search": lambda: reg.site_search,
             "admin_links": lambda: reg.admin_links,

@@ -39,16 +39,26 @@ class NavLink:
 class NavBadge:
     """A count beside the account menu (unread messages, notifications), for logged-in users.
 
-    `count(user)` runs on every page a logged-in user opens: keep it to one indexed query.
-    The badge element carries `data-badge="<key>"` so a page's script can update it live.
+    `count_query(user)` gives a `SELECT count(…)` (or None when nothing can be counted). Every
+    page a logged-in user opens runs all the visible badges' statements as one query
+    (`nav_counts`), so keep each to an indexed count. The badge element carries
+    `data-badge="<key>"` so a page's script can update it live.
     """
 
     key: str
     endpoint: str
     label: Any
-    count: Callable[[Any], int]
+    count_query: Callable[[Any], Any]
     order: int = 50
     visible: Callable[[Any], bool] = lambda user: True
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    template: str
+    context: Callable[[], dict[str, Any]]
+    order: int = 50
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ class Registry:
     openapi_paths: dict[str, dict[str, Any]] = field(default_factory=dict)
     openapi_schemas: dict[str, Any] = field(default_factory=dict)
     health_checks: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
-    home_panels: list[tuple[int, str, Callable[[], dict[str, Any]]]] = field(default_factory=list)
+    home_panels: list[HomePanel] = field(default_factory=list)
     settings: dict[str, Setting] = field(default_factory=dict)
     doors: list[Door] = field(default_factory=list)
     admin_links: list[NavLink] = field(default_factory=list)
@@ -187,7 +197,18 @@ def add_health_check(app: Flask, name: str, check: Callable[[], dict[str, Any]])
 
 
 def add_home_panel(
-    app: Flask, template: str, context: Callable[[], dict[str, Any]], order: int = 50
+    app: Flask,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    order: int = 50,
+    *,
+    shared: bool = False,
 ) -> None:
-    """Show `template`, rendered with `context()`, on the home page below the four doors."""
-    registry(app).home_panels.append((order, template, context))
+    """Show `template`, rendered with `context()`, on the home page below the four doors.
+
+    A `shared` panel looks the same to every reader of a language (nothing of the reader's
+    in it), so signed-in readers get it from the fragment cache as visitors get the page.
+    """
+    panels = registry(app).home_panels
+    panels.append(HomePanel(template, context, order, shared))
+    panels.sort(key=lambda panel: panel.order)

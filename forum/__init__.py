@@ -78,7 +78,7 @@ def _add_navigation(app: Flask) -> None:
             key="forum",
             endpoint="forum.notifications",
             label=_l("Notifications"),
-            count=notifications.unread_count,
+            count_query=notifications.unread_count_query,
             order=20,
         ),
     )
@@ -129,5 +129,5 @@ def _add_home(app: Flask) -> None:
             order=20,
         ),
     )
-    add_home_panel(app, "forum/_home_panel.html", _home_panel, order=20)
+    add_home_panel(app, "forum/_home_panel.html", _home_panel, order=20, shared=True)
     add_health_check(app, "forum", _health)

@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     _register_search(app)
     counters.init_app(app)
     app.register_blueprint(bp)
+    app.add_url_rule("/hc/<path:old_path>", "kb_zendesk_address", views.reading.zendesk_address)
     register_api_blueprint(app, api.bp)
     app.cli.add_command(cli.kb_cli)
     _register_navigation(app)
@@ -99,4 +100,4 @@ def _register_site_entries(app: Flask) -> None:
     add_bulk_seeder(app, seeding.seed_bulk, {"articles": "Knowledge-base articles."}, order=10)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
     add_health_check(app, "kb", health)
-    add_home_panel(app, "kb/_home_panel.html", home_panel, order=10)
+    add_home_panel(app, "kb/_home_panel.html", home_panel, order=10, shared=True)

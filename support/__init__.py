@@ -100,7 +100,7 @@ def _register_navigation(app: Flask) -> None:
             key="support",
             endpoint="support.inbox",
             label=_l("Requests"),
-            count=inbox.badge_count,
+            count_query=inbox.badge_count_query,
             order=50,
             visible=policy.is_agent,
         ),

@@ -221,3 +221,17 @@ def smtp_server() -> Iterator[SmtpServer]:
 @pytest.fixture(scope="session")
 def services_required() -> bool:
     return SERVICES_REQUIRED
+
+
+# Under pytest-xdist (`make test`), tests that share one outside resource run on one worker:
+# the Redis test database (flushed by some tests, its channels heard by others), and the live
+# server and Chromium of the browser suite (started once, not once per worker).
+XDIST_GROUPS = ("redis", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for group in XDIST_GROUPS:
+            if item.get_closest_marker(group):
+                item.add_marker(pytest.mark.xdist_group(group))
+                break

@@ -98,7 +98,7 @@ def _register_navigation(app: Flask) -> None:
             key="vip",
             endpoint="vip.inbox",
             label=_l("Messages"),
-            count=services.unread_count,
+            count_query=services.unread_count_query,
             order=40,
             visible=policy.is_club_member,
         ),

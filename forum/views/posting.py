@@ -20,6 +20,7 @@ from forum.forms import EditForm, ReplyForm, TopicForm
 from forum.services import answers, categories, notifications, posting, reading
 from forum.settings import rate_limit
 from forum.views.common import post_location, posting_limit, topic_location, wants_json
+from forum.views.fragments import topic_page_html
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -76,7 +77,7 @@ def reply(topic_id: int):
             return redirect(post_location(topic.id, topic.slug, post.number))
     last_page = reading.page_of(topic.highest_number)
     view = reading.topic_page(topic, category, page=last_page, user=current_user)
-    return render_template("forum/topic.html", view=view, form=form), 422
+    return topic_page_html(view, form), 422
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])

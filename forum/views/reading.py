@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from community.caching import is_personal_request
 from community.extensions import cache, limiter
@@ -22,6 +23,7 @@ from forum.forms import ReplyForm
 from forum.services import categories, notifications, reading
 from forum.settings import rate_limit
 from forum.views.common import post_location
+from forum.views.fragments import category_topics_html, rendered_posts, topic_page_html
 
 MAX_QUERY = 200
 
@@ -73,7 +75,7 @@ def category(slug: str):
         category=found,
         filter=chosen,
         filters=reading.FILTERS,
-        topics=reading.category_topics(found, filter=chosen, page=page, user=current_user),
+        topics_html=category_topics_html(found, chosen, page),
         can_start=policy.offers_new_topic(found, current_user),
         can_manage=policy.can_manage_categories(current_user),
     )
@@ -114,7 +116,7 @@ def topic(topic_id: int, slug: str):
     data = reading.topic_page(found, found_category, page=page, user=current_user)
     if data.relation is not None and (data.relation.emailed or data.relation.unread):
         notifications.mark_visited(data.relation)
-    html = render_template("forum/topic.html", view=data, form=_reply_form(data))
+    html = topic_page_html(data, _reply_form(data))
     if key is not None:
         _keep(key, html)
     return html
@@ -155,14 +157,13 @@ def posts_fragment(topic_id: int):
         views = [view] if view is not None else []
     else:
         views = reading.posts_after(found, query_int("after", 0, low=0), current_user)
-    response = current_app.make_response(
-        render_template(
-            "forum/_posts.html",
-            topic=found,
-            posts=views,
-            can_reply=policy.can_reply(found, current_user),
-        )
+    posts_html, _accepted = rendered_posts(
+        views,
+        can_reply=policy.can_reply(found, current_user),
+        quote_base=url_for("forum.topic", topic_id=found.id, slug=found.slug),
+        version=found.version,
     )
+    response = current_app.make_response(Markup("").join(posts_html.values()))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     abort,
     current_app,
@@ -107,6 +109,21 @@ def download_named(slug: str, filename: str):
 def old_address(old_path: str):
     """An imported article's old address (its `aliases`, its source file): a 301 to it."""
     slug = catalog.slug_for_alias(old_path) if request.method == "GET" else None
+    if slug is None:
+        abort(404)
+    return redirect(url_for("kb.article", slug=slug), 301)
+
+
+# A Zendesk help centre's article addresses, at the site's root where its links point
+# (registered by `kb.init_app`): `/hc/<locale>/articles/<id>-<title>` answers 301 to the
+# imported article, whatever the title.
+_ZENDESK_ARTICLE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})*)/articles/(\d{1,19})(?:[-/].*)?$")
+
+
+def zendesk_address(old_path: str):
+    """An old Zendesk Guide address of an imported article: a 301 to where it lives now."""
+    match = _ZENDESK_ARTICLE.match(old_path.lower())
+    slug = catalog.slug_for_alias(f"hc/{match[1]}/articles/{match[2]}") if match else None
     if slug is None:
         abort(404)
     return redirect(url_for("kb.article", slug=slug), 301)

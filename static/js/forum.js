@@ -144,6 +144,7 @@
     function parse(html) {
       var holder = document.createElement("div");
       holder.innerHTML = html;
+      if (window.Portico && window.Portico.refreshTimes) { window.Portico.refreshTimes(holder); }
       return Array.prototype.slice.call(holder.querySelectorAll("article.forum-post"));
     }
 

@@ -28,6 +28,36 @@
     });
   });
 
+  /* The phone menu: the button says whether it is open (aria-expanded, which the CSS reads);
+   * Escape or a click elsewhere closes it. Open <details> drop-downs close the same way. */
+  function closeMenus(except) {
+    document.querySelectorAll("[data-menu-toggle][aria-expanded='true']").forEach(function (button) {
+      if (button !== except) { button.setAttribute("aria-expanded", "false"); }
+    });
+    document.querySelectorAll("details[data-dropdown][open]").forEach(function (details) {
+      if (!except || !details.contains(except)) { details.open = false; }
+    });
+  }
+  document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      closeMenus(button);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var inside = event.target.closest && event.target.closest("[data-menu-toggle], #site-menu, details[data-dropdown]");
+    if (!inside) { closeMenus(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var toggle = document.querySelector("[data-menu-toggle][aria-expanded='true']");
+    var details = document.querySelector("details[data-dropdown][open]");
+    closeMenus(null);
+    if (details && details.contains(document.activeElement)) { details.querySelector("summary").focus(); }
+    else if (toggle) { toggle.focus(); }
+  });
+
   function debounce(fn, wait) {
     var timer = null;
     return function () {
@@ -60,50 +90,96 @@
     return lookup;
   }
 
-  /* Suggestions in a list under a text input (see watchQuery). */
+  /* Suggestions under a text input (see watchQuery), as a WAI-ARIA combobox: the input keeps
+   * the focus while ArrowDown/ArrowUp move through every suggestion (aria-activedescendant),
+   * Enter opens the active one, Escape closes the list. Each option is the link itself
+   * (<a role="option">), so a click, a middle click or "open in new tab" still work. */
   function suggest(input, endpoint, options) {
     options = options || {};
-    var list = document.createElement("ul");
+    var list = document.createElement("div");
+    var items = [];
+    var active = -1;
     list.className = "suggestions";
     list.hidden = true;
+    list.id = (input.id || "search") + "-suggestions";
     list.setAttribute("role", "listbox");
-    list.id = input.id + "-suggestions";
-    input.setAttribute("aria-controls", list.id);
+    var label = input.labels && input.labels[0];
+    list.setAttribute("aria-label", label ? label.textContent.trim() : input.getAttribute("placeholder") || "");
+    input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
     (options.container || input.parentNode).appendChild(list);
+
+    function activate(index) {
+      active = index;
+      items.forEach(function (option, i) {
+        option.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      if (index < 0) { input.removeAttribute("aria-activedescendant"); return; }
+      input.setAttribute("aria-activedescendant", items[index].id);
+      if (items[index].scrollIntoView) { items[index].scrollIntoView({ block: "nearest" }); }
+    }
+
+    function open(show) {
+      list.hidden = !show;
+      input.setAttribute("aria-expanded", show ? "true" : "false");
+      if (!show) { activate(-1); }
+    }
+
+    function option(item, index) {
+      var link = document.createElement("a");
+      link.id = list.id + "-" + index;
+      link.href = item.url;
+      link.tabIndex = -1;
+      link.setAttribute("role", "option");
+      link.setAttribute("aria-selected", "false");
+      link.textContent = item.title;
+      if (item.label) {
+        var badge = document.createElement("span");
+        badge.className = "badge";
+        badge.textContent = item.label;
+        link.appendChild(document.createTextNode(" "));
+        link.appendChild(badge);
+      }
+      link.addEventListener("mousemove", function () { if (active !== index) { activate(index); } });
+      return link;
+    }
 
     function render(results) {
       list.textContent = "";
-      results.forEach(function (item) {
-        var li = document.createElement("li");
-        var link = document.createElement("a");
-        link.href = item.url;
-        link.textContent = item.title;
-        if (item.label) {
-          var badge = document.createElement("span");
-          badge.className = "badge";
-          badge.textContent = item.label;
-          link.appendChild(document.createTextNode(" "));
-          link.appendChild(badge);
-        }
-        li.appendChild(link);
-        list.appendChild(li);
-      });
-      list.hidden = results.length === 0;
+      items = results.map(option);
+      items.forEach(function (link) { list.appendChild(link); });
+      open(items.length > 0 && document.activeElement === input);
       if (options.onResults) { options.onResults(results); }
     }
 
     watchQuery(input, endpoint, render, options);
     input.addEventListener("keydown", function (event) {
-      if (event.key === "Escape") { list.hidden = true; }
-      if (event.key === "ArrowDown" && !list.hidden) {
-        var first = list.querySelector("a");
-        if (first) { event.preventDefault(); first.focus(); }
+      var count = items.length;
+      if ((event.key === "ArrowDown" || event.key === "ArrowUp") && count) {
+        event.preventDefault();
+        if (list.hidden) { open(true); }
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        var start = active < 0 ? (step > 0 ? -1 : count) : active;
+        activate((start + step + count) % count);
+      } else if (event.key === "Enter" && !list.hidden && active >= 0) {
+        event.preventDefault();
+        window.location.assign(items[active].href);
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();  // close the list, keep the text (a search box would clear it)
+        event.stopPropagation();
+        open(false);
       }
     });
+    input.addEventListener("input", function () { activate(-1); });
+    input.addEventListener("focus", function () { if (items.length) { open(true); } });
+    // A click on an option must not blur the input first (the list would close under it).
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
     document.addEventListener("click", function (event) {
-      if (event.target !== input && !list.contains(event.target)) { list.hidden = true; }
+      if (event.target !== input && !list.contains(event.target)) { open(false); }
     });
+    input.addEventListener("blur", function () { open(false); });
     return list;
   }
 
@@ -112,5 +188,39 @@
     if (endpoint) { suggest(input, endpoint); }
   });
 
-  window.Portico = { csrfToken: csrfToken, suggest: suggest, watchQuery: watchQuery, debounce: debounce };
+  /* Relative times (<time datetime="…" data-ago>) stay true while a page is open, and in
+   * pieces of pages the server keeps for a minute: the browser says "3 minutes ago" in the
+   * page's language and puts the date and time, in the reader's own zone, in the title. */
+  var pageLanguage = document.documentElement.lang || "en";
+  var UNITS = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400],
+    ["hour", 3600], ["minute", 60]];
+  function relativeText(when, now) {
+    var seconds = Math.round((when - now) / 1000);
+    if (Math.abs(seconds) < 60) { return /^zh/.test(pageLanguage) ? "刚刚" : "just now"; }
+    var format = new Intl.RelativeTimeFormat(pageLanguage, { numeric: "auto" });
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(seconds) >= UNITS[i][1] || i === UNITS.length - 1) {
+        return format.format(Math.trunc(seconds / UNITS[i][1]), UNITS[i][0]);
+      }
+    }
+    return "";
+  }
+  function refreshTimes(root) {
+    if (!window.Intl || !Intl.RelativeTimeFormat) { return; }
+    var now = Date.now();
+    var full = new Intl.DateTimeFormat(pageLanguage, { dateStyle: "medium", timeStyle: "short" });
+    (root || document).querySelectorAll("time[data-ago][datetime]").forEach(function (node) {
+      var when = Date.parse(node.getAttribute("datetime"));
+      if (isNaN(when)) { return; }
+      node.textContent = relativeText(when, now);
+      node.title = full.format(new Date(when));
+    });
+  }
+  refreshTimes(document);
+  window.setInterval(function () { refreshTimes(document); }, 30000);
+
+  window.Portico = {
+    csrfToken: csrfToken, suggest: suggest, watchQuery: watchQuery, debounce: debounce,
+    refreshTimes: refreshTimes
+  };
 })();

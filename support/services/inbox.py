@@ -152,20 +152,20 @@ def view_counts(user: Any, now: datetime | None = None) -> dict[View, int]:
     return {View(key): int(value) for key, value in row._mapping.items()}
 
 
-def badge_count(user: Any) -> int:
+def badge_count_query(user: Any) -> Select | None:
     """The navigation's count: new or open requests that are the agent's or nobody's."""
     if not policy.is_agent(user):
-        return 0
-    return int(
-        db.session.scalar(
-            select(func.count(SupportRequest.id)).where(
-                _departments_of(user),
-                SupportRequest.status.in_(OPEN_STATUSES),
-                or_(SupportRequest.assignee_id.is_(None), SupportRequest.assignee_id == user.id),
-            )
-        )
-        or 0
+        return None
+    return select(func.count(SupportRequest.id)).where(
+        _departments_of(user),
+        SupportRequest.status.in_(OPEN_STATUSES),
+        or_(SupportRequest.assignee_id.is_(None), SupportRequest.assignee_id == user.id),
     )
+
+
+def badge_count(user: Any) -> int:
+    statement = badge_count_query(user)
+    return int(db.session.scalar(statement) or 0) if statement is not None else 0
 
 
 def health() -> dict[str, Any]:

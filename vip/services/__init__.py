@@ -46,6 +46,7 @@ from vip.services.messages import (
     post_message,
     unread_by_conversation,
     unread_count,
+    unread_count_query,
 )
 from vip.services.realtime import NAMESPACE, message_payload, user_room
 from vip.services.stats import Dashboard, dashboard, typical_response_seconds
@@ -89,6 +90,7 @@ __all__ = [
     "typical_response_seconds",
     "unread_by_conversation",
     "unread_count",
+    "unread_count_query",
     "update_announcement",
     "update_profile",
     "user_room",

@@ -270,13 +270,18 @@ def _unread_for(
     )
 
 
-def unread_count(user: User, now: datetime | None = None) -> int:
-    """Messages waiting for `user` in every conversation they take part in: one query."""
+def unread_count_query(user: User, now: datetime | None = None) -> Select | None:
+    """The count of messages waiting for `user`, as a statement (None: nothing can wait)."""
     if not getattr(user, "is_authenticated", False):
-        return 0
-    statement = _unread_for(
+        return None
+    return _unread_for(
         user.id, as_client=user.is_vip, as_staff=policy.is_manager(user), now=now or utcnow()
     )
+
+
+def unread_count(user: User, now: datetime | None = None) -> int:
+    """Messages waiting for `user` in every conversation they take part in: one query."""
+    statement = unread_count_query(user, now)
     return (db.session.scalar(statement) or 0) if statement is not None else 0
 
 
