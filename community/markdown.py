@@ -21,7 +21,7 @@ ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
     "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark",
     "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "video", "source",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -30,10 +30,16 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan"},
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
+    "video": {"src", "poster", "width", "height", "muted", "loop", "playsinline"},
+    "source": {"src", "type"},
     "code": {"class"}, "div": {"class"}, "p": {"class"}, "li": {"id"}, "sup": {"id"},
     "h1": {"id"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
 }  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto"}
+# A video plays with its controls and loads only its first frame until asked; its files
+# come from this site only (the pages' CSP has no media-src beyond 'self').
+_MEDIA_ATTRIBUTES = {"video": {"controls": "controls", "preload": "metadata"}}
+_MEDIA_URLS = {("video", "src"), ("video", "poster"), ("source", "src")}
 # Heading ids carry a prefix so user content cannot shadow the page's own element ids.
 HEADING_ID_PREFIX = "h-"
 
@@ -119,6 +125,8 @@ def _prefixed(element: str, attribute: str, value: str) -> str | None:
     """Every id user content sets, and every same-page link it makes, carries the prefix:
     `# x {: #main }` (Markdown's attribute lists) cannot give an element the id of one of the
     page's own, nor hide the next live message by borrowing its id."""
+    if (element, attribute) in _MEDIA_URLS:
+        return value if _same_site(value) else None
     if attribute == "class":
         kept = [token for token in value.split() if _CLASS_TOKEN.fullmatch(token)]
         return " ".join(kept) or None
@@ -133,6 +141,11 @@ def _prefixed(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+def _same_site(url: str) -> bool:
+    """A path on this site: `/kb/articles/x/files/demo.mp4`, never `//host` or `https:`."""
+    return url.startswith("/") and not url.startswith("//") and "\\" not in url
+
+
 def _clean(html: str) -> str:
     return nh3.clean(
         html,
@@ -142,6 +155,7 @@ def _clean(html: str) -> str:
         link_rel="nofollow noopener noreferrer ugc",
         strip_comments=True,
         attribute_filter=_prefixed,
+        set_tag_attribute_values=_MEDIA_ATTRIBUTES,
     )
 
 

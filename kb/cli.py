@@ -14,10 +14,18 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from community.accounts.services import find_user_by_email
+from community.errors import InvalidInput
 from kb.models import ArticleStatus
 from kb.policy import can_edit
 from kb.search import document_total, index_is_usable, rebuild
-from kb.services.importer import ImportOptions, ImportReport, import_path, markdown_files
+from kb.services.importer import (
+    FORMATS,
+    ImportOptions,
+    ImportReport,
+    Source,
+    import_source,
+    read_source,
+)
 
 kb_cli = AppGroup("kb", help="Knowledge base: import articles, rebuild the search index.")
 
@@ -46,6 +54,15 @@ def default_locale() -> Iterator[None]:
     help="A file that names no category goes in the category of its top folder.",
 )
 @click.option("--dry-run", is_flag=True, help="Read and report everything; save nothing.")
+@click.option(
+    "--format",
+    "source_format",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="What PATH holds; auto: a Zendesk export for a .json file or a folder with "
+    "articles.json, Markdown files otherwise.",
+)
 def import_command(
     path: Path,
     author: str | None,
@@ -53,22 +70,20 @@ def import_command(
     category: str | None,
     category_from_folders: bool,
     dry_run: bool,
+    source_format: str,
 ) -> None:
-    """Import a documentation folder as it is (Hugo, MkDocs, Docusaurus, VitePress, Jekyll).
+    """Import a help centre as it is: a documentation folder (Hugo, MkDocs, Docusaurus,
+    VitePress, Jekyll, plain Markdown) or a Zendesk Guide export.
 
-    Prints every file's outcome with all its problems and warnings, the front-matter fields
-    kept as metadata, and the links that could not be resolved. Exits with status 1 when any
-    file was refused; a refused file changes nothing.
+    Prints every document's outcome with all its problems and warnings, the fields kept as
+    metadata, and the links that could not be resolved. Exits with status 1 when any
+    document was refused; a refused document changes nothing.
     """
     user = None
     if author:
         user = find_user_by_email(author)
         if user is None or not can_edit(user):
             raise click.BadParameter("no editor has this email", param_hint="--author")
-    files = markdown_files(path)
-    if not files:
-        click.echo(f"no Markdown files (*.md, *.markdown, *.mdx) under {path}")
-        return
     options = ImportOptions(
         status=ArticleStatus(status),
         category=category,
@@ -76,14 +91,24 @@ def import_command(
         dry_run=dry_run,
     )
     started = time.perf_counter()
-    with (
-        default_locale(),
-        click.progressbar(length=len(files), label="importing", file=sys.stderr) as bar,
-    ):
-        report = import_path(path, options, by=user, progress=lambda _result: bar.update(1))
-    _print_report(report, time.perf_counter() - started)
+    with default_locale():
+        source = _read(path, options, source_format)
+        if not source.documents:
+            click.echo(f"nothing to import under {path} (Markdown: *.md, *.markdown, *.mdx)")
+            return
+        length = len(source.documents)
+        with click.progressbar(length=length, label="importing", file=sys.stderr) as bar:
+            report = import_source(source, options, by=user, progress=lambda _r: bar.update(1))
+        _print_report(report, time.perf_counter() - started)
     if report.counts()["refused"]:
         sys.exit(1)
+
+
+def _read(path: Path, options: ImportOptions, source_format: str) -> Source:
+    try:
+        return read_source(path, options, source_format)
+    except InvalidInput as error:
+        raise click.ClickException(error.message) from error
 
 
 def _print_report(report: ImportReport, seconds: float) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import html
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import db
+from community.markdown import HEADING_ID_PREFIX
+
+# A page this long, or with this many headings, opens with its contents list.
+CONTENTS_MIN_HEADINGS = 6
+CONTENTS_MIN_CHARACTERS = 20_000
 
 
 class ArticleStatus(enum.StrEnum):
@@ -114,6 +120,31 @@ class Article(db.Model):
     @property
     def tag_names(self) -> list[str]:
         return [tag.name for tag in self.tags]
+
+    @property
+    def contents(self) -> list[dict[str, Any]]:
+        """The h2/h3 headings as links to them: `{"id", "name", "children"}`, each id as the
+        page has it (the sanitiser prefixes ids a body sets itself) and each name as text."""
+
+        def entry(token: dict[str, Any]) -> dict[str, Any]:
+            identifier = str(token.get("id") or "")
+            if not identifier.startswith(HEADING_ID_PREFIX):
+                identifier = HEADING_ID_PREFIX + identifier
+            return {
+                "id": identifier,
+                "name": html.unescape(str(token.get("name") or "")),
+                "children": [entry(child) for child in token.get("children") or []],
+            }
+
+        return [entry(token) for token in self.toc or []]
+
+    @property
+    def has_long_contents(self) -> bool:
+        """Long enough for a contents list at the top: many headings, or a long body."""
+        tokens = self.toc or []
+        headings = len(tokens) + sum(len(token.get("children") or []) for token in tokens)
+        long_body = len(self.body or "") > CONTENTS_MIN_CHARACTERS
+        return bool(tokens) and (headings >= CONTENTS_MIN_HEADINGS or long_body)
 
 
 class Revision(db.Model):

@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 
 from community.errors import NotFound
 from community.extensions import cache, db
-from kb.models import Article, ArticleAlias, ArticleStatus, Category, Tag, article_tags
+from kb.models import (
+    Article,
+    ArticleAlias,
+    ArticleStatus,
+    Category,
+    ImportSource,
+    Tag,
+    article_tags,
+)
 from kb.policy import require_editor, require_readable
 from kb.services import cache_keys
 from kb.services.indexing import article_url
@@ -140,10 +148,14 @@ def newest_articles(limit: int = 5) -> list[Article]:
 
 
 def category_articles(category: Category, *, page: int, per_page: int = 20) -> Any:
+    """A category's articles: imported ones in their source's order (a file's `weight`,
+    Zendesk's `position`), then the others, most read first."""
+    position = ImportSource.position
     query = (
         select(Article)
+        .outerjoin(ImportSource, ImportSource.article_id == Article.id)
         .where(Article.category_id == category.id, Article.status == ArticleStatus.PUBLISHED)
-        .order_by(Article.view_count.desc(), Article.id)
+        .order_by(position.is_(None), position, Article.view_count.desc(), Article.id)
     )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

@@ -10,10 +10,11 @@ unknown status, a title too long.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 
@@ -21,6 +22,7 @@ from kb.models import ArticleStatus
 from kb.services.articles import MAX_TAG_LENGTH, MAX_TAGS, MAX_TITLE, slugify
 from kb.services.frontmatter import parse_front_matter
 from kb.services.import_dialects import normalise
+from kb.services.import_links import Rewritten
 
 MAX_FILE_BYTES = 1024 * 1024
 KNOWN_FIELDS = {
@@ -59,6 +61,29 @@ class Document:
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    category_position: int = 0  # for a category the import creates
+    from_file: bool = True  # False for an article of an export (`zendesk:123`)
+
+    @property
+    def source_alias(self) -> str | None:
+        """The old address a file had at its source: its path without `.md`. An article of
+        an export has its old addresses in `aliases` instead."""
+        return self.path.rsplit(".", 1)[0] if self.from_file else None
+
+
+class Resolver(Protocol):
+    def rewrite(self, source: str, body: str, file_url: Callable[[str], str]) -> Rewritten:
+        """`body` with its links resolved; `file_url(name)` addresses an attachment."""
+
+
+@dataclass
+class Source:
+    """Documents read from one place, and how the links in their bodies are resolved:
+    `links(slugs)` gets the slug of every document path the import knows."""
+
+    root: Path
+    documents: list[Document]
+    links: Callable[[dict[str, str]], Resolver]
 
 
 def _text(raw: bytes, problems: list[str]) -> str | None:
@@ -85,7 +110,7 @@ def _strings(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _when(value: Any, name: str, warnings: list[str]) -> datetime | None:
+def parse_when(value: Any, name: str, warnings: list[str]) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -100,7 +125,7 @@ def _when(value: Any, name: str, warnings: list[str]) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _tags(fields: dict[str, Any], warnings: list[str]) -> list[str]:
+def import_tags(fields: dict[str, Any], warnings: list[str]) -> list[str]:
     tags: list[str] = []
     for name in _strings(fields.get("tags")) + _strings(fields.get("keywords")):
         tag = " ".join(name.lower().split())
@@ -154,7 +179,7 @@ def _alias(value: str) -> str:
 
 def _apply_fields(document: Document, fields: dict[str, Any], options: ImportOptions) -> None:
     document.summary = str(fields.get("description") or fields.get("summary") or "").strip()
-    document.tags = _tags(fields, document.warnings)
+    document.tags = import_tags(fields, document.warnings)
     document.category = _category(fields, document.path, options)
     document.status = _status(fields, options, document.problems)
     document.slug = slugify(str(fields["slug"])) if fields.get("slug") else None
@@ -162,9 +187,9 @@ def _apply_fields(document: Document, fields: dict[str, Any], options: ImportOpt
     aliases = _strings(fields.get("aliases")) + _strings(fields.get("redirect_from"))
     document.aliases = [alias for alias in map(_alias, aliases) if alias]
     document.position = _position(fields)
-    document.created = _when(fields.get("date"), "date", document.warnings)
+    document.created = parse_when(fields.get("date"), "date", document.warnings)
     modified = fields.get("lastmod") or fields.get("last_modified_at")
-    document.modified = _when(modified, "lastmod", document.warnings)
+    document.modified = parse_when(modified, "lastmod", document.warnings)
     document.extra = {key: value for key, value in fields.items() if key not in KNOWN_FIELDS}
 
 

@@ -3,7 +3,8 @@
 A link to another document of the import becomes that article's address, its anchor the
 heading id Portico gives that heading; a relative image or file becomes one of the article's
 attachments; anything else under the folder that cannot be found, and anything pointing out
-of the folder (`../../etc/passwd`), is left unread and reported.
+of the folder (`../../etc/passwd`), is left unread and reported. Raw HTML between the
+Markdown (`<img src>`, `<a href>`, `<video>`) is resolved the same way (`import_html`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from community.errors import InvalidInput
 from community.markdown import heading_id
-from community.uploads import clean_filename
+from community.uploads import check_type, clean_filename
 from kb.services.import_dialects import outside_code
+from kb.services.import_html import rewrite_tags, rewrite_videos
 
 _INLINE = re.compile(
     r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?((?:\s+\"[^\"]*\")?)\s*\)"
@@ -31,6 +34,7 @@ class Rewritten:
     body: str
     files: dict[str, str] = field(default_factory=dict)  # folder path -> name in the article
     unresolved: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _anchor(fragment: str) -> str:
@@ -58,11 +62,42 @@ class LinkResolver:
         result = Rewritten(body="")
         folder = posixpath.dirname(source)
         lines = body.splitlines()
-        for index, outside in outside_code(lines):
+        out: list[str] = []
+        prose: list[str] = []  # lines outside fenced code since the last code block
+        for index, outside in [*outside_code(lines), (len(lines), False)]:
             if outside:
-                lines[index] = self._line(lines[index], folder, result, file_url)
-        result.body = "\n".join(lines)
+                prose.append(lines[index])
+                continue
+            if prose:
+                out += self._prose("\n".join(prose), folder, result, file_url).split("\n")
+                prose = []
+            if index < len(lines):
+                out.append(lines[index])
+        result.body = "\n".join(out)
         return result
+
+    def _prose(self, text: str, folder: str, result: Rewritten, file_url: Callable) -> str:
+        def resolve(tag: str, attribute: str, address: str) -> str | None:
+            if tag == "video":
+                return self._video(address, folder, result, file_url)
+            image = "!" if tag == "img" else ""
+            return self._target(address, folder, result, file_url, image)
+
+        text = rewrite_tags(rewrite_videos(text, resolve, result.warnings), resolve)
+        return "\n".join(self._line(line, folder, result, file_url) for line in text.split("\n"))
+
+    def _video(
+        self, address: str, folder: str, result: Rewritten, file_url: Callable
+    ) -> str | None:
+        """A video file beside the documents, when an upload of its type would be accepted."""
+        if _SCHEME.match(address):
+            return None
+        try:
+            check_type(posixpath.basename(address.partition("?")[0].partition("#")[0]))
+        except InvalidInput:
+            return None
+        found = self._target(address, folder, result, file_url, "!")
+        return found if found != address else None
 
     def _line(self, line: str, folder: str, result: Rewritten, file_url: Callable) -> str:
         def inline(match: re.Match[str]) -> str:

@@ -1,13 +1,14 @@
-"""`kb import PATH`: bring a documentation folder in as it is (Hugo, MkDocs, Docusaurus,
-VitePress, Jekyll, or plain Markdown files).
+"""`kb import PATH`: bring a help centre in as it is: a documentation folder (Hugo, MkDocs,
+Docusaurus, VitePress, Jekyll, or plain Markdown files) or a Zendesk Guide export.
 
-An article's identity is its source file: the path inside the imported folder, or an
-explicit `import_key` that survives a move, or an old address in its `aliases`. Importing the
-folder again updates the same articles, and a file whose bytes (and options) have not changed
-is skipped without being parsed into a revision. Every file is read and planned first, so
-links between documents can be rewritten to the articles' addresses before anything is
-saved; then each file is saved in its own transaction (a refused file changes nothing), and
-the search index is written once for the whole import.
+An article's identity is where it came from: the file's path inside the imported folder (or
+an explicit `import_key` that survives a move, or an old address in its `aliases`), or the
+Zendesk article's id (`zendesk:123`). Importing again updates the same articles, and a
+document whose bytes (and options) have not changed is skipped without being parsed into a
+revision. Every document is read and planned first, so links between documents can be
+rewritten to the articles' addresses before anything is saved; then documents are saved a
+batch at a time, each in a SAVEPOINT of its own (a refused one changes nothing), and the
+search index is written once for the whole import.
 """
 
 from __future__ import annotations
@@ -19,23 +20,36 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from community.errors import InvalidInput
 from community.extensions import db
-from community.markdown import shorten
-from kb.models import Article, ArticleAlias, ArticleStatus, Category, ImportSource
+from kb.models import Article, ArticleAlias, ImportSource
 from kb.search import deferred
-from kb.services import cache_keys
-from kb.services.articles import MAX_NOTE, NOTE_IMPORTED, ArticleInput, save_article, slugify
-from kb.services.import_documents import Document, ImportOptions, read_document
-from kb.services.import_files import attach_files, file_url
-from kb.services.import_links import LinkResolver, Rewritten
+from kb.services.articles import MAX_NOTE, NOTE_IMPORTED, ArticleInput, slugify
+from kb.services.import_documents import Document, ImportOptions, Source, read_document
+from kb.services.import_files import file_url
+from kb.services.import_links import LinkResolver
+from kb.services.import_saving import category_id, recorder, stage_article
+from kb.services.import_zendesk import is_zendesk_export, read_zendesk
 from kb.services.indexing import article_url
 
 SUFFIXES = {".md", ".markdown", ".mdx"}
+FORMATS = ("auto", "markdown", "zendesk")
+BATCH = 100  # documents per commit
 
-__all__ = ["FileResult", "ImportOptions", "ImportReport", "import_path", "markdown_files"]
+__all__ = [
+    "FORMATS",
+    "FileResult",
+    "ImportOptions",
+    "ImportReport",
+    "Source",
+    "import_path",
+    "import_source",
+    "markdown_files",
+    "read_source",
+]
 
 
 @dataclass
@@ -60,13 +74,13 @@ class ImportReport:
 
 @dataclass
 class _Known:
-    """What the database already knows, loaded once per import."""
+    """What the database already knows, loaded once per import (values, not rows: a row
+    would be expired by every commit and read again)."""
 
-    by_path: dict[str, ImportSource]
-    by_key: dict[str, ImportSource]
+    by_path: dict[str, tuple[int, str]]  # source path -> (article id, content hash)
+    by_key: dict[str, int]
     by_alias: dict[str, int]
     slugs: dict[int, str]
-    sourced: set[int]
 
 
 def markdown_files(path: Path) -> list[Path]:
@@ -77,31 +91,39 @@ def markdown_files(path: Path) -> list[Path]:
     )
 
 
+def read_source(path: Path, options: ImportOptions, source_format: str = "auto") -> Source:
+    """The documents under `path`: a Zendesk export when `format` says so, or, with "auto",
+    when `path` is a `.json` file or a folder holding `articles.json`; Markdown otherwise.
+    InvalidInput when an export cannot be read at all."""
+    if source_format == "zendesk" or (source_format == "auto" and is_zendesk_export(path)):
+        return read_zendesk(path, options)
+    root = path if path.is_dir() else path.parent
+    documents = [read_document(root, file, options) for file in markdown_files(path)]
+    return Source(root, documents, lambda slugs: LinkResolver(root, slugs, article_url))
+
+
 def _known() -> _Known:
-    sources = list(db.session.scalars(select(ImportSource)))
+    columns = (ImportSource.path, ImportSource.key, ImportSource.article_id)
+    rows = db.session.execute(select(*columns, ImportSource.content_hash)).all()
     return _Known(
-        by_path={source.path: source for source in sources},
-        by_key={source.key: source for source in sources if source.key},
+        by_path={path: (article_id, digest) for path, _key, article_id, digest in rows},
+        by_key={key: article_id for _path, key, article_id, _digest in rows if key},
         by_alias=dict(db.session.execute(select(ArticleAlias.path, ArticleAlias.article_id)).all()),
         slugs=dict(db.session.execute(select(Article.id, Article.slug)).all()),
-        sourced={source.article_id for source in sources},
     )
 
 
-def _article_of(document: Document, known: _Known) -> int | None:
-    """The article this file already is: by key, by path, by an old address, by its slug."""
-    for source in (known.by_key.get(document.key or ""), known.by_path.get(document.path)):
-        if source is not None:
-            return source.article_id
-    stem = document.path.rsplit(".", 1)[0]
-    for alias in [*document.aliases, stem]:
+def _article_of(document: Document, known: _Known, sourced: set[int], by_slug: dict) -> int | None:
+    """The article this document already is: by key, by path, by an old address, by slug."""
+    if document.key and document.key in known.by_key:
+        return known.by_key[document.key]
+    if document.path in known.by_path:
+        return known.by_path[document.path][0]
+    for alias in [*document.aliases, document.source_alias]:
         if alias in known.by_alias:
             return known.by_alias[alias]
-    if document.slug:
-        found = next((i for i, s in known.slugs.items() if s == document.slug), None)
-        if found is not None and found not in known.sourced:
-            return found
-    return None
+    found = by_slug.get(document.slug) if document.slug else None
+    return found if found is not None and found not in sourced else None
 
 
 def _new_slug(document: Document, taken: set[str]) -> str:
@@ -116,15 +138,17 @@ def _new_slug(document: Document, taken: set[str]) -> str:
 
 
 def _plan(documents: list[Document], known: _Known) -> dict[str, tuple[int | None, str]]:
-    """Each good file's article (None for a new one) and slug; two files for one article
-    refuse the second."""
+    """Each good document's article (None for a new one) and slug; two documents for one
+    article refuse the second."""
     taken = set(known.slugs.values())
+    by_slug = {slug: article_id for article_id, slug in known.slugs.items()}
+    sourced = {article_id for article_id, _digest in known.by_path.values()}
     claimed: set[int] = set()
     plan: dict[str, tuple[int | None, str]] = {}
     for document in documents:
         if document.problems:
             continue
-        article_id = _article_of(document, known)
+        article_id = _article_of(document, known, sourced, by_slug)
         if article_id is not None and article_id in claimed:
             document.problems.append(
                 _("another file in this import is the same article ('%(slug)s')",
@@ -139,101 +163,83 @@ def _plan(documents: list[Document], known: _Known) -> dict[str, tuple[int | Non
     return plan
 
 
-def _category_id(name: str | None, cache: dict[str, int]) -> int | None:
-    """The category with this slug or name, created when there is none."""
-    if not name:
-        return None
-    slug = slugify(name, fallback="category")
-    if slug not in cache:
-        found = db.session.scalar(
-            select(Category).where(
-                (Category.slug == slug) | (func.lower(Category.name) == name.lower())
-            )
-        )
-        if found is None:  # flushed, not cached: a refused file leaves no category behind
-            found = Category(slug=slug, name=name.strip()[:120], description="")
-            db.session.add(found)
-            db.session.flush()
-            cache_keys.forget_categories()
-            return found.id
-        cache[slug] = found.id
-    return cache[slug]
-
-
-def _record(
-    document: Document, rewritten: Rewritten, root: Path, warnings: list[str]
-) -> Callable[[Article], None]:
-    """What the import keeps beside the article, in the article's own transaction."""
-
-    def with_article(article: Article) -> None:
-        source = db.session.scalar(
-            select(ImportSource).where(ImportSource.article_id == article.id)
-        )
-        if source is None:
-            source = ImportSource(article_id=article.id)
-            db.session.add(source)
-        source.path, source.key, source.content_hash = document.path, document.key, document.digest
-        source.extra, source.position = document.extra, document.position
-        if document.summary:
-            article.summary = shorten(document.summary, 300)
-        if document.created:
-            article.created_at = document.created
-            if article.status == ArticleStatus.PUBLISHED:
-                article.published_at = document.created
-        if document.modified:
-            article.updated_at = document.modified
-        _add_aliases(article, document, warnings)
-        attach_files(article, root, rewritten.files, warnings)
-
-    return with_article
-
-
-def _add_aliases(article: Article, document: Document, warnings: list[str]) -> None:
-    stem = document.path.rsplit(".", 1)[0]
-    wanted = list(dict.fromkeys([*document.aliases, stem]))
-    owners = dict(
-        db.session.execute(
-            select(ArticleAlias.path, ArticleAlias.article_id).where(ArticleAlias.path.in_(wanted))
-        ).all()
-    )
-    for alias in wanted:
-        if alias in owners and owners[alias] != article.id and alias != stem:
-            warnings.append(
-                _("the old address '%(alias)s' belongs to another article", alias=alias)
-            )
-        elif alias not in owners and len(alias) <= 500:
-            db.session.add(ArticleAlias(article_id=article.id, path=alias))
-
-
-def _save(
-    document: Document, planned: tuple[int | None, str], resolver: LinkResolver, context: dict
-) -> FileResult:
+def _save(document: Document, planned: tuple[int | None, str], context: dict) -> FileResult:
     article_id, slug = planned
     result = FileResult(document.path, "updated" if article_id else "created", slug)
     result.warnings = list(document.warnings)
-    rewritten = resolver.rewrite(document.path, document.body, lambda name: file_url(slug, name))
-    result.unresolved = rewritten.unresolved
+    rewritten = context["resolver"].rewrite(
+        document.path, document.body, lambda name: file_url(slug, name)
+    )
+    result.unresolved = list(dict.fromkeys(rewritten.unresolved))
+    result.warnings += rewritten.warnings
     if context["options"].dry_run:
         return result
     try:
-        data = ArticleInput(
-            title=document.title,
-            body=rewritten.body,
-            category_id=_category_id(document.category, context["categories"]),
-            tags=document.tags,
-            note=f"{NOTE_IMPORTED}:{document.path}"[:MAX_NOTE],
-        )
-        existing = db.session.get(Article, article_id) if article_id else None
-        record = _record(document, rewritten, context["root"], result.warnings)
-        article = save_article(
-            existing, data, by=context["by"], status=document.status, slug=slug,
-            check_editor=False, with_article=record,
-        )  # fmt: skip
-        result.slug = article.slug
+        with db.session.begin_nested():
+            data = ArticleInput(
+                title=document.title,
+                body=rewritten.body,
+                category_id=category_id(
+                    document.category, context["categories"], document.category_position
+                ),
+                tags=document.tags,
+                note=f"{NOTE_IMPORTED}:{document.path}"[:MAX_NOTE],
+            )
+            existing = db.session.get(Article, article_id) if article_id else None
+            record = recorder(document, rewritten, context["root"], result.warnings)
+            stage_article(
+                existing, data, by=context["by"], status=document.status, slug=slug,
+                with_article=record,
+            )  # fmt: skip
     except InvalidInput as refusal:
-        db.session.rollback()
         result.action, result.problems = "refused", [refusal.message]
+    except IntegrityError as error:  # another writer took its address a moment ago
+        reason = str(error.orig).splitlines()[0][:200]
+        result.action = "refused"
+        result.problems = [_("the database refused it: %(reason)s", reason=reason)]
     return result
+
+
+def _begin_batch() -> None:
+    """Open the batch's transaction. SQLite's Python driver begins one only before a write,
+    so the first SAVEPOINT would begin (and its RELEASE commit) it: one commit per file."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.dbapi_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def import_source(
+    source: Source,
+    options: ImportOptions,
+    *,
+    by: Any = None,
+    progress: Callable[[FileResult], None] | None = None,
+) -> ImportReport:
+    """Import every document of `source`; one result per document."""
+    report = ImportReport(dry_run=options.dry_run)
+    for document in source.documents:
+        report.unknown_fields.update(document.extra.keys())
+    known = _known()
+    plan = _plan(source.documents, known)
+    slugs = {path: known.slugs[article_id] for path, (article_id, _h) in known.by_path.items()}
+    slugs.update({name: slug for name, (_id, slug) in plan.items()})
+    context = {
+        "options": options, "by": by, "root": source.root, "categories": {},
+        "resolver": source.links(slugs),
+    }  # fmt: skip
+    with deferred():
+        for start in range(0, len(source.documents), BATCH):
+            if not options.dry_run:
+                _begin_batch()
+            for document in source.documents[start : start + BATCH]:
+                result = _one(document, plan, known, context)
+                report.results.append(result)
+                if progress:
+                    progress(result)
+            db.session.commit()
+    return report
 
 
 def import_path(
@@ -242,38 +248,19 @@ def import_path(
     *,
     by: Any = None,
     progress: Callable[[FileResult], None] | None = None,
+    source_format: str = "auto",
 ) -> ImportReport:
-    """Import every Markdown file under `path` (or `path` itself); one result per file."""
-    root = path if path.is_dir() else path.parent
-    report = ImportReport(dry_run=options.dry_run)
-    documents = [read_document(root, file, options) for file in markdown_files(path)]
-    for document in documents:
-        report.unknown_fields.update(document.extra.keys())
-    known = _known()
-    plan = _plan(documents, known)
-    linked = {source.path: known.slugs[source.article_id] for source in known.by_path.values()}
-    linked.update({name: slug for name, (_id, slug) in plan.items()})
-    resolver = LinkResolver(root, linked, article_url)
-    context = {"options": options, "by": by, "root": root, "categories": {}}
-    with deferred():
-        for document in documents:
-            result = _one(document, plan, known, resolver, context)
-            report.results.append(result)
-            if progress:
-                progress(result)
-    return report
+    """Import the documents under `path` (see `read_source`)."""
+    source = read_source(path, options, source_format)
+    return import_source(source, options, by=by, progress=progress)
 
 
-def _one(
-    document: Document, plan: dict, known: _Known, resolver: LinkResolver, context: dict
-) -> FileResult:
+def _one(document: Document, plan: dict, known: _Known, context: dict) -> FileResult:
     if document.problems:
-        return FileResult(document.path, "refused", problems=document.problems)
+        return FileResult(
+            document.path, "refused", problems=document.problems, warnings=document.warnings
+        )
     article_id, slug = plan[document.path]
-    source = known.by_path.get(document.path)
-    if source is not None and (article_id, document.digest) == (
-        source.article_id,
-        source.content_hash,
-    ):
+    if known.by_path.get(document.path) == (article_id, document.digest):
         return FileResult(document.path, "unchanged", slug)
-    return _save(document, plan[document.path], resolver, context)
+    return _save(document, plan[document.path], context)

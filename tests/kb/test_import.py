@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from community.extensions import db
+from community.uploads import ALLOWED_TYPES
 from kb.models import Article, ArticleAlias, Attachment, Category, ImportSource
 
 FIXTURES = Path(__file__).parent / "import_fixtures"
@@ -125,3 +126,52 @@ def test_docusaurus_vitepress_and_jekyll(app, client, tmp_path):
     faq = page(client, "faq")
     assert "{%" not in faq and '<code class="language-ruby">' in faq
     assert client.get("/kb/faq.html").status_code == 301
+
+
+def test_raw_html_images_videos_and_a_contents_list(app, client, tmp_path, monkeypatch):
+    """Raw `<img>`/`<a>`/`<video>` resolve like Markdown links; a video the upload checks
+    refuse, or one on another site, becomes a link; a long page opens with its contents."""
+    folder = tmp_path / "docs"
+    (folder / "guide").mkdir(parents=True)
+    shutil.copy(FIXTURES / "hugo/content/docs/shot.png", folder / "guide/shot.png")
+    (folder / "guide/clip.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 16)
+    (folder / "guide/old.avi").write_bytes(b"RIFF0000AVI LIST")
+    sections = "".join(f"## Step {number}\n\nDo thing {number}.\n\n" for number in range(1, 7))
+    (folder / "guide/media.md").write_text(
+        "# Media & more\n\n"
+        '<p><img src="shot.png" alt="Screen"> <a href="../short.md#Only-One">short</a></p>\n\n'
+        '<video src="clip.mp4" poster="shot.png" autoplay onplay="alert(1)"></video>\n\n'
+        '<video controls><source src="old.avi" type="video/avi"></video>\n\n'
+        '<video src="https://cdn.example.com/tour.mp4"></video>\n\n'
+        '```html\n<video src="in-code.mp4"></video>\n```\n\n' + sections,
+        encoding="utf-8",
+    )
+    (folder / "short.md").write_text(
+        "# Short\n\n## Only one\n\n## Two & three\n\n## Four\n", encoding="utf-8"
+    )
+    monkeypatch.setitem(ALLOWED_TYPES, "mp4", ("video/mp4", None))  # a site that accepts mp4
+    result = run_import(app, folder, "--status", "published")
+    assert result.exit_code == 0, result.output
+    assert "the video 'old.avi' cannot be played from this site" in result.output
+    assert "the video 'https://cdn.example.com/tour.mp4' cannot be played" in result.output
+    html = page(client, "media-more")
+    body = html.split('class="prose kb-body">', 1)[1].split("</div>\n\n", 1)[0]
+    assert '<img src="/kb/articles/media-more/files/shot.png" alt="Screen">' in body
+    assert 'href="/kb/articles/short#h-only-one"' in body
+    assert (
+        '<video src="/kb/articles/media-more/files/clip.mp4" '
+        'poster="/kb/articles/media-more/files/shot.png"'
+    ) in body
+    assert 'controls="controls"' in body and "autoplay" not in body and "onplay" not in body
+    assert "<p>old.avi</p>" in body and "<source" not in body
+    assert '<a href="https://cdn.example.com/tour.mp4"' in body
+    assert '&lt;video src="in-code.mp4"&gt;' in body  # code is left as it is
+    video = client.get("/kb/articles/media-more/files/clip.mp4")
+    assert video.status_code == 200 and video.mimetype == "video/mp4"
+    contents = html.split('<nav class="kb-contents"', 1)[1].split("</nav>", 1)[0]
+    assert "Contents" in contents and contents.count("<li>") == 6
+    assert '<a href="#h-step-6">Step 6</a>' in contents and 'id="h-step-6"' in body
+    assert "On this page" not in html
+    short = page(client, "short")
+    assert "kb-contents" not in short and "On this page" in short
+    assert '<a href="#h-two-three">Two &amp; three</a>' in short
