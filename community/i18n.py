@@ -3,18 +3,49 @@ in the reader's zone and locale."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
+from babel import Locale
 from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import format_datetime, format_timedelta, get_translations
+from flask_babel import format_datetime, format_timedelta, get_locale, get_translations
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from community.db import utcnow
 from community.extensions import babel
+
+# Each offered language, named in itself: a reader who cannot read the page still finds theirs.
+LANGUAGE_NAMES = {"en": "English", "zh_Hans_CN": "简体中文"}
+# The cookie that keeps a visitor's chosen language (`POST /language`); a year, like a setting.
+LANGUAGE_COOKIE = "portico_lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+JUST_NOW = timedelta(minutes=1)
+
+
+def chosen_locale() -> str | None:
+    """The language a visitor picked with the language switch, when it is one we offer."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in current_app.config["PORTAL_LOCALES"] else None
+
+
+def browser_locale() -> str | None:
+    """The offered language the browser asks for (Accept-Language), if any."""
+    best = request.accept_languages.best_match(["en", "zh", "zh_CN", "zh_Hans_CN"])
+    if best and best.startswith("zh") and "zh_Hans_CN" in current_app.config["PORTAL_LOCALES"]:
+        return "zh_Hans_CN"
+    return "en" if best else None
+
+
+def visitor_locale() -> str:
+    """What a signed-out visitor reads: their choice, else their browser's, else the default.
+
+    Registration saves this, so the new member keeps reading the language they signed up in.
+    """
+    return chosen_locale() or browser_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def select_locale() -> str:
@@ -23,10 +54,27 @@ def select_locale() -> str:
     supported = current_app.config["PORTAL_LOCALES"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
-    best = request.accept_languages.best_match(["en", "zh", "zh_CN", "zh_Hans_CN"])
-    if best and best.startswith("zh") and "zh_Hans_CN" in supported:
-        return "zh_Hans_CN"
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return visitor_locale()
+
+
+def language_names() -> dict[str, str]:
+    """The offered languages (`PORTAL_LOCALES`), each named in itself, for the switch."""
+    offered = current_app.config["PORTAL_LOCALES"]
+    return {code: LANGUAGE_NAMES.get(code, code) for code in offered}
+
+
+def language_tag(locale: Locale | str | None) -> str:
+    """The BCP 47 tag of a locale, for `lang` attributes: `en`, or `zh-Hans` for Simplified
+    Chinese (the script, not the territory, decides fonts and line breaking)."""
+    if locale is None:
+        return "en"
+    parsed = Locale.parse(locale) if isinstance(locale, str) else locale
+    return "-".join(part for part in (parsed.language, parsed.script) if part)
+
+
+def html_lang() -> str:
+    """The tag of the language being rendered (the page's, or an email's forced one)."""
+    return language_tag(get_locale())
 
 
 def select_timezone() -> str:
@@ -53,10 +101,14 @@ def datetime_filter(value: datetime | None, style: str = "medium") -> str:
 
 
 def ago_filter(value: datetime | None) -> str:
-    """'3 hours ago' in the reader's language."""
+    """'3 hours ago' in the reader's language; under a minute, 'just now' (刚刚), which is
+    what people say, where Babel would count seconds ("1 秒钟前")."""
     if value is None:
         return ""
-    return format_timedelta(value - utcnow(), add_direction=True)
+    delta = value - utcnow()
+    if abs(delta) < JUST_NOW:
+        return _("just now")
+    return format_timedelta(delta, add_direction=True)
 
 
 def iso_filter(value: datetime | None) -> str:
@@ -92,3 +144,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["ago"] = ago_filter
     app.jinja_env.filters["iso"] = iso_filter
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.jinja_env.globals["language_names"] = language_names
+    app.jinja_env.globals["language_tag"] = language_tag

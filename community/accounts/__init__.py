@@ -9,7 +9,7 @@ from community.extensions import login_manager
 
 bp = Blueprint("accounts", __name__)
 
-from community.accounts import services, sessions, views  # noqa: E402,F401  (routes attach to bp)
+from community.accounts import language, services, sessions, views  # noqa: E402,F401  (routes attach to bp)
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,9 +23,9 @@ from wtforms.validators import (
 
 from community.accounts.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from community.forms import SingleLine, VisibleText
-from community.i18n import is_valid_timezone, timezone_choices
+from community.i18n import LANGUAGE_NAMES, is_valid_timezone, timezone_choices
 
-LOCALE_CHOICES = [SelectChoice("en", "English"), SelectChoice("zh_Hans_CN", "简体中文")]
+LOCALE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 def _email_field(label: object = None) -> EmailField:
@@ -126,3 +127,14 @@ class ChangePasswordForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     password, confirm = _new_password_fields()
+
+
+def _offered_language(form: FlaskForm, field: StringField) -> None:
+    if field.data not in current_app.config["PORTAL_LOCALES"]:
+        raise ValidationError(_l("Choose one of the languages offered."))
+
+
+class LanguageForm(FlaskForm):
+    """The language switch: one of the offered languages, and where to go back to."""
+
+    lang = StringField(_l("Language"), validators=[_offered_language])

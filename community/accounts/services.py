@@ -53,6 +53,7 @@ def create_user(
     confirmed: bool = False,
     roles: Iterable[Role] = (),
     vip_tier: str | None = None,
+    locale: str = "en",
 ) -> User:
     """Add a user to the session without committing (seeding and registration share it)."""
     user = User(
@@ -60,6 +61,7 @@ def create_user(
         display_name=display_name.strip(),
         password_hash=hash_password(password),
         timezone=timezone,
+        locale=locale,
         email_confirmed_at=utcnow() if confirmed else None,
         vip_tier=vip_tier,
     )
@@ -68,14 +70,28 @@ def create_user(
     return user
 
 
-def register_user(*, email: str, password: str, display_name: str, timezone: str) -> User:
-    """Create an unconfirmed account and send the confirmation link, in one transaction."""
+def register_user(
+    *, email: str, password: str, display_name: str, timezone: str, locale: str | None = None
+) -> User:
+    """Create an unconfirmed account and send the confirmation link, in one transaction.
+
+    `locale` is the language the visitor was reading: the account, and the confirmation
+    email, stay in it.
+    """
     if find_user_by_email(email) is not None:
         raise InvalidInput(
             _("An account with this email already exists. Log in or reset your password."),
             field="email",
         )
-    user = create_user(email=email, password=password, display_name=display_name, timezone=timezone)
+    config = current_app.config
+    language = locale if locale in config["PORTAL_LOCALES"] else config["BABEL_DEFAULT_LOCALE"]
+    user = create_user(
+        email=email,
+        password=password,
+        display_name=display_name,
+        timezone=timezone,
+        locale=language,
+    )
     try:
         db.session.flush()
     except IntegrityError as exc:  # a concurrent registration won the race
@@ -198,6 +214,14 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     if not check_password_hash(user.password_hash, current_password):
         raise InvalidInput(_("Your current password is not correct."), field="current_password")
     _set_password(user, new_password)
+    db.session.commit()
+
+
+def set_language(user: User, locale: str) -> None:
+    """Keep a member's language in their profile: pages and emails follow it everywhere."""
+    if locale not in current_app.config["PORTAL_LOCALES"]:
+        raise InvalidInput(_("Choose one of the languages offered."), field="lang")
+    user.locale = locale
     db.session.commit()
 
 

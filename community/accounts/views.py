@@ -21,6 +21,7 @@ from community.accounts.tokens import TokenError, TokenProblem
 from community.errors import InvalidInput
 from community.extensions import limiter
 from community.forms import CsrfOnlyForm, show_error
+from community.i18n import visitor_locale
 from community.ratelimits import configured_limit
 from community.registry import registry
 from community.security import safe_next
@@ -62,6 +63,7 @@ def register():
                 password=form.password.data,
                 display_name=form.display_name.data,
                 timezone=form.timezone.data,
+                locale=visitor_locale(),
             )
         except InvalidInput as error:
             show_error(form, error)

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from community.admin import views  # noqa: E402,F401  (routes attach to bp)
+from community.admin import labels, views  # noqa: E402,F401  (routes and filters attach to bp)

@@ -34,6 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from community import heartbeats
 from community.db import utcnow
 from community.extensions import db
+from community.outbox.headers import MAIL_POLICY
 from community.outbox.models import OutboxMessage, OutboxStatus
 from community.outbox.outcomes import Outcomes
 from community.outbox.services import PENDING_FLAG
@@ -186,7 +187,8 @@ def _claimed(row: Any) -> ClaimedMessage:
 
 
 def build_mime(message: ClaimedMessage, sender: str) -> EmailMessage:
-    mime = EmailMessage()
+    """The message as sent: URL and Message-ID headers raw (`MAIL_POLICY`), bodies in UTF-8."""
+    mime = EmailMessage(policy=MAIL_POLICY)
     mime["From"] = sender
     mime["To"] = message.to_address
     mime["Subject"] = message.subject

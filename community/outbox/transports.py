@@ -7,7 +7,6 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.policy import SMTP
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -54,7 +53,7 @@ class FileTransport:
         target = self.directory / f"{key}.eml"
         partial = target.with_suffix(".eml.part")
         try:
-            partial.write_bytes(message.as_bytes(policy=SMTP))
+            partial.write_bytes(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
             os.replace(partial, target)
         except OSError as exc:
             raise TransientError(f"cannot write {target}: {exc}") from exc

@@ -8,7 +8,7 @@ and time zone, which is the best guess we have for someone without an account.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from community.outbox.services import Email, enqueue_emails
 from community.urls import external_url
-from tracking.codes import STATUS_LABELS, AlertKind
+from tracking.codes import STATUS_LABELS, AlertKind, EventCode
 from tracking.models import alert_list_key
 from tracking.rules import EventFacts
 
@@ -104,8 +104,25 @@ def _recipients(alert: Alert) -> list[tuple[str, str, bool]]:
     return recipients
 
 
+def _delivered_on(alert: Alert) -> str | None:
+    """The day a delivered shipment arrived, in the owner's zone; None for other news."""
+    if AlertKind.DELIVERED not in alert.kinds:
+        return None
+    moment = alert.facts.occurred_at
+    if moment.tzinfo is None:  # stored times are UTC
+        moment = moment.replace(tzinfo=UTC)
+    day = moment.astimezone(_zone(alert.owner.timezone)).date()
+    return format_date(day, "full", locale=alert.owner.locale)
+
+
 def _context(alert: Alert, primary: str) -> dict[str, Any]:
-    """What every email of one alert shows, whoever receives it."""
+    """What every email of one alert shows, whoever receives it.
+
+    A delivered shipment shows the day it arrived instead of the estimate it no longer needs;
+    a returned one shows no estimate either.
+    """
+    delivered_on = _delivered_on(alert)
+    estimate_meant = delivered_on is None and alert.facts.code != EventCode.RETURNED
     return {
         "number": alert.number,
         "carrier": alert.carrier,
@@ -116,12 +133,13 @@ def _context(alert: Alert, primary: str) -> dict[str, Any]:
         "description": alert.facts.description,
         "location": alert.facts.location,
         "when": _when(alert.facts.occurred_at, alert.owner),
+        "delivered_on": delivered_on,
         "eta": (
             format_date(alert.estimated_delivery, "full", locale=alert.owner.locale)
-            if alert.estimated_delivery
+            if alert.estimated_delivery and estimate_meant
             else None
         ),
-        "eta_changed": AlertKind.ETA_CHANGED in alert.kinds,
+        "eta_changed": AlertKind.ETA_CHANGED in alert.kinds and estimate_meant,
         "owner_name": alert.owner.display_name,
         "track_url": external_url("tracking.shipment_page", number=alert.number),
         "manage_url": external_url("tracking.shipment", number=alert.number),
