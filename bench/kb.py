@@ -1,26 +1,28 @@
 """Knowledge-base benchmarks: page rates (through wrk), and what wrk cannot measure: index
 build time, search and suggest latency in process and over HTTP, and (`bench/kb_search.py`)
-the FTS5 floor, rjieba against character bigrams, one-character queries, and the relevance
-set (`kb/search/relevance/`: hit@3 and MRR per language, and every query that missed).
+the FTS5 floor, PostgreSQL full text over the same analyzer's tokens beside the Whoosh
+replica (`bench/kb_search_pg.py`), rjieba against character bigrams, one-character queries,
+the relevance set (`kb/search/relevance/`: hit@3 and MRR per language, and every query
+that missed), and `kb import` of 1,000 and 10,000 generated files (`bench/kb_import.py`).
 
 `make bench` runs it with the others; alone: `python -m bench.run --only kb [--quick]`.
 `python -m bench.kb analyzers [N]` runs only the analyzer comparison on N generated articles,
-`python -m bench.kb relevance` only the relevance set.
+`python -m bench.kb relevance` only the relevance set, `python -m bench.kb_search_pg [N]` only
+PostgreSQL full text against Whoosh on N seeded articles.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench import kb_import
 from bench.database import scalar
 from bench.kb_search import (
     CHINESE_KINDS,
@@ -31,11 +33,13 @@ from bench.kb_search import (
     analyzers,
     character_field_cost,
     fts5_floor,
+    portico_app,
     relevance,
     single_characters,
     summary,
     timed,
 )
+from bench.kb_search_pg import postgres_answers, side_by_side
 
 SEED = {"articles": 50_000}
 QUICK_SEED = {"articles": 2_000}
@@ -59,23 +63,6 @@ def pages(portico: Any, instance: Path) -> list[tuple[str, str, str | None]]:
     ]
 
 
-@contextmanager
-def portico_app(env: dict[str, str]):  # type: ignore[no-untyped-def]
-    """The bench instance's app in this process (settings come from the environment)."""
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        from community.app import create_app
-
-        yield create_app()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _http(base: str) -> Callable[[str], Any]:
     def get(path: str) -> bytes:
         with urllib.request.urlopen(base + path, timeout=30) as response:
@@ -84,7 +71,8 @@ def _http(base: str) -> Callable[[str], Any]:
     return get
 
 
-def in_process(app: Any, rounds: int) -> list[str]:
+def in_process(app: Any, rounds: int) -> tuple[list[str], float]:
+    """Index build, search and suggest in process; also returns the build's seconds."""
     from kb.search import engine, rebuild, search, suggest
 
     lines = []
@@ -92,10 +80,8 @@ def in_process(app: Any, rounds: int) -> list[str]:
         documents = engine(app).document_total()
         started = time.perf_counter()
         rebuild()
-        lines.append(
-            f"- index build (`kb reindex`, {documents:,} documents): "
-            f"{time.perf_counter() - started:.1f} s"
-        )
+        build = time.perf_counter() - started
+        lines.append(f"- index build (`kb reindex`, {documents:,} documents): {build:.1f} s")
         size = sum(
             path.stat().st_size for path in engine(app).store.root.rglob("*") if path.is_file()
         )
@@ -111,7 +97,7 @@ def in_process(app: Any, rounds: int) -> list[str]:
             "- search in process, one character, pinyin, traditional, full width, typo, "
             f"sentences (Chinese reader): {summary(kinds)}"
         )
-    return lines
+    return lines, build
 
 
 def ranking_paths(app: Any, rounds: int) -> list[str]:
@@ -167,9 +153,13 @@ def over_http(base: str, rounds: int) -> list[str]:
 def extra(instance: Path, env: dict[str, str], portico: Any, args: Any) -> list[str]:
     rounds = 3 if args.quick else 5
     with portico_app(env) as app:
-        lines = in_process(app, rounds)
+        lines, build = in_process(app, rounds)
         lines += ranking_paths(app, rounds)
         lines += single_characters(app, rounds)
+        if postgres_answers():
+            lines += side_by_side(app, rounds, build, 1_000 if args.quick else 5_000)
+        else:
+            lines.append("- PostgreSQL full text: skipped (PostgreSQL does not answer)")
     lines += over_http(portico.url, rounds)
     floor, floor_p95 = fts5_floor(env, rounds)
     lines += floor
@@ -180,6 +170,7 @@ def extra(instance: Path, env: dict[str, str], portico: Any, args: Any) -> list[
     lines += character_field_cost(1_000 if args.quick else 5_000)
     lines += analyzers(1_000 if args.quick else 5_000)
     lines += relevance(1_000 if args.quick else 5_000)
+    lines += kb_import.extra(instance, env, portico, args)
     return lines
 
 

@@ -10,6 +10,7 @@ alone and among generated articles. The timing helpers and query lists live here
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import statistics
@@ -17,7 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,23 @@ def timed(function: Callable[[], Any]) -> float:
     started = time.perf_counter()
     function()
     return (time.perf_counter() - started) * 1000
+
+
+@contextmanager
+def portico_app(env: dict[str, str]):  # type: ignore[no-untyped-def]
+    """The bench instance's app in this process (settings come from the environment)."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        from community.app import create_app
+
+        yield create_app()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _published(env: dict[str, str]) -> list[Any]:

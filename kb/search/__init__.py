@@ -32,9 +32,10 @@ from sqlalchemy.orm import Session, SessionTransaction
 from community.background import FirstRequestThread
 from community.extensions import db
 from kb.search import changelog, replica
+from kb.search.changes import Change
 from kb.search.documents import FallbackRow, Hit, SearchDocument, SearchPage, SearchSource
 from kb.search.engine import SearchEngine
-from kb.search.store import Change, IndexStore
+from kb.search.store import IndexStore
 
 EXTENSION_KEY = "kb.search"
 _PENDING = "kb_search_changes"

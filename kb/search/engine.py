@@ -21,9 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from community.extensions import db
 from kb.search import replica
 from kb.search.analysis import parse_query
+from kb.search.changes import Change
 from kb.search.documents import Hit, SearchDocument, SearchPage, SearchSource
 from kb.search.querying import Scope, search_database, search_index, suggest_index
-from kb.search.store import Change, IndexStore, IndexUnavailable, LockTimeout
+from kb.search.store import IndexStore, IndexUnavailable, LockTimeout
 
 log = logging.getLogger(__name__)
 

@@ -31,9 +31,10 @@ from flask import Flask
 from community.db import utcnow
 from community.extensions import db
 from kb.search import changelog
+from kb.search.changes import Change
 from kb.search.documents import SearchDocument, SearchSource
 from kb.search.locks import FileMutex
-from kb.search.store import Change, IndexStore
+from kb.search.store import IndexStore
 
 if TYPE_CHECKING:
     from kb.search.engine import SearchEngine

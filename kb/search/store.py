@@ -11,12 +11,12 @@ Layout under `<instance>/search/`:
   before it swaps.
 
 Searchers are pooled per process and reopened only when `CURRENT` or the index generation
-changes: opening one costs milliseconds, checking costs microseconds.
+changes: opening one costs milliseconds, checking costs microseconds. What a change is, and
+how a batch of them is written, is in `kb.search.changes`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -24,8 +24,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +32,7 @@ from whoosh.index import TOC, FileIndex
 from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
+from kb.search.changes import Change, write_changes
 from kb.search.documents import SearchDocument
 from kb.search.locks import FileMutex, LockTimeout
 from kb.search.schema import build_schema, codec, document_fields
@@ -45,70 +44,11 @@ INDEX_PREFIX = "index-"
 WRITE_TIMEOUT = 60.0
 # Old index folders are kept one rebuild longer: another process may still be reading one.
 KEEP_OLD_INDEXES = 1
-SMALL_SEGMENT_DOCS = 2_000
-MERGE_WHEN_SMALL_SEGMENTS = 8
 FIELDS = frozenset(build_schema().names())
 
 
 class IndexUnavailable(Exception):
     """No usable index right now (missing, broken, or not built yet)."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """Add or replace a document (`doc` set), or remove `uid` (`doc` None); `log_id` is the
-    change's row in the search log, when it has one."""
-
-    uid: str
-    doc: SearchDocument | None = None
-    log_id: int | None = None
-
-    def to_json(self) -> str:
-        payload: dict[str, Any] = {"uid": self.uid}
-        if self.doc is not None:
-            doc = asdict(self.doc)
-            doc["updated_at"] = self.doc.updated_at.isoformat() if self.doc.updated_at else None
-            payload["doc"] = doc
-        return json.dumps(payload, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, line: str) -> Change:
-        payload = json.loads(line)
-        doc = payload.get("doc")
-        if doc is None:
-            return cls(uid=payload["uid"])
-        updated = doc.get("updated_at")
-        doc["updated_at"] = datetime.fromisoformat(updated) if updated else None
-        return cls(uid=payload["uid"], doc=SearchDocument(**doc))
-
-
-def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy for incremental writes: fold the small segments that saves leave
-    behind into one, but never rewrite a large segment inside a request (Whoosh's default
-    policy eventually merges everything, a minute's work at 50,000 articles). `kb reindex`
-    compacts the whole index."""
-    small = [segment for segment in segments if segment.doc_count_all() <= SMALL_SEGMENT_DOCS]
-    if len(small) < MERGE_WHEN_SMALL_SEGMENTS:
-        return segments
-    for segment in small:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return [segment for segment in segments if segment not in small]
-
-
-def write_changes(ix: FileIndex, changes: Iterable[Change]) -> None:
-    writer = ix.writer(codec=codec())
-    try:
-        for change in changes:
-            if change.doc is None:
-                writer.delete_by_term("uid", change.uid)
-            else:
-                writer.update_document(**document_fields(change.doc))
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(mergetype=merge_small_segments)
 
 
 def _fresh_searcher(ix: FileIndex, old: Searcher | None) -> Searcher:
