@@ -53,7 +53,7 @@ def backend(kind: str, instance: Path, *, keep: bool) -> Iterator[dict[str, str]
     name_file = instance / NAME_FILE
     name = name_file.read_text().strip() if name_file.exists() else f"portico_bench_{os.getpid()}"
     if not name_file.exists():
-        _admin(f'CREATE DATABASE "{name}"')
+        admin_statement(f'CREATE DATABASE "{name}"')
         if keep:
             name_file.write_text(name + "\n")
     flush_redis(REDIS_URL)
@@ -65,10 +65,11 @@ def backend(kind: str, instance: Path, *, keep: bool) -> Iterator[dict[str, str]
         }
     finally:
         if not keep:
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin_statement(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _admin(statement: str) -> None:
+def admin_statement(statement: str) -> None:
+    """One statement on the PostgreSQL server as its admin (CREATE or DROP DATABASE)."""
     engine = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:

@@ -32,10 +32,10 @@ from typing import Any
 
 import psycopg
 import rjieba
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from whoosh.analysis.filters import STOP_WORDS
 
+from bench.database import admin_statement
 from bench.kb_search import (
     ONE_TERM,
     TWO_TERMS,
@@ -202,18 +202,9 @@ def _row(doc: SearchDocument) -> tuple[str, ...]:
 
 
 # The scratch database ------------------------------------------------------------------------
-def _admin(statement: str) -> None:
-    engine = create_engine(postgres_admin_url(), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(statement))
-    finally:
-        engine.dispose()
-
-
 def postgres_answers() -> bool:
     try:
-        _admin("SELECT 1")
+        admin_statement("SELECT 1")
     except Exception:  # any failure to connect means the same here: no PostgreSQL to use
         return False
     return True
@@ -223,8 +214,8 @@ def postgres_answers() -> bool:
 def scratch_database() -> Iterator[psycopg.Connection]:
     """A connection to a database of this run's own, dropped afterwards."""
     name = f"portico_fulltext_{os.getpid()}"
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{name}"')
+    admin_statement(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin_statement(f'CREATE DATABASE "{name}"')
     url = make_url(postgres_admin_url()).set(drivername="postgresql", database=name)
     try:
         with psycopg.connect(
@@ -232,7 +223,7 @@ def scratch_database() -> Iterator[psycopg.Connection]:
         ) as connection:
             yield connection
     finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_statement(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # Side by side --------------------------------------------------------------------------------
