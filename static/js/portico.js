@@ -219,6 +219,21 @@
   refreshTimes(document);
   window.setInterval(function () { refreshTimes(document); }, 30000);
 
+  /* The browser's time zone, remembered in a cookie so that the next pages show a visitor's
+   * times in their own zone (a member's come from their profile); until then a time carries its
+   * zone's name. A form field marked data-browser-zone starts at this zone. */
+  var browserZone = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (browserZone) {
+    var knownZone = (document.cookie.match(/(?:^|; )portico_tz=([^;]*)/) || [])[1];
+    if (knownZone !== browserZone && /^[A-Za-z0-9_+\-\/]{1,64}$/.test(browserZone)) {
+      document.cookie = "portico_tz=" + browserZone +
+        "; path=/; max-age=31536000; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+      document.querySelectorAll("select[data-browser-zone]").forEach(function (select) {
+        if (select.querySelector('option[value="' + browserZone + '"]')) { select.value = browserZone; }
+      });
+    }
+  }
+
   window.Portico = {
     csrfToken: csrfToken, suggest: suggest, watchQuery: watchQuery, debounce: debounce,
     refreshTimes: refreshTimes

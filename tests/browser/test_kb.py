@@ -23,7 +23,7 @@ def test_customer_searches_in_chinese_opens_the_article_and_gives_feedback(new_p
     errors = _collect_errors(page)
     log_in(page, "customer@example.com")
     page.goto("/kb/")
-    box = page.get_by_role("searchbox", name="Search the knowledge base")
+    box = page.get_by_role("combobox", name="Search the knowledge base")
     box.fill("退货")
     suggestion = page.locator(".suggestions a", has_text="如何办理退货手续")
     suggestion.wait_for()
