@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
 
@@ -12,6 +12,11 @@ def is_personal_request() -> bool:
     return bool(current_user.is_authenticated or session.get("_flashes"))
 
 
+def reader_variant() -> str:
+    """What a cached copy depends on beside the page: the language and the time zone."""
+    return f"{get_locale()}:{get_timezone()}"
+
+
 def anonymous_page_key(name: str) -> str:
-    """One cached copy per page and language."""
-    return f"page:{name}:{get_locale()}"
+    """One cached copy per page, language and time zone."""
+    return f"page:{name}:{reader_variant()}"

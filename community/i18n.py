@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
+from urllib.parse import unquote
 from zoneinfo import available_timezones
 
 from babel import Locale
 from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import format_datetime, format_timedelta, get_locale, get_translations
+from flask_babel import (
+    format_datetime,
+    format_timedelta,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -24,6 +31,28 @@ LANGUAGE_NAMES = {"en": "English", "zh_Hans_CN": "简体中文"}
 LANGUAGE_COOKIE = "portico_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 JUST_NOW = timedelta(minutes=1)
+# The zone a visitor's browser reports, remembered for server-rendered times (portico.js).
+TIMEZONE_COOKIE = "portico_tz"
+MAX_ZONE_LENGTH = 64
+# Where most customers live, first in the zone list: typing a city's first letters finds it.
+COMMON_ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "UTC",
+)
 
 
 def chosen_locale() -> str | None:
@@ -77,10 +106,31 @@ def html_lang() -> str:
     return language_tag(get_locale())
 
 
+def visitor_timezone() -> str | None:
+    """The zone a visitor's browser reported (`portico_tz`, set by portico.js), if valid."""
+    zone = unquote(request.cookies.get(TIMEZONE_COOKIE, ""))
+    return zone if len(zone) <= MAX_ZONE_LENGTH and is_valid_timezone(zone) else None
+
+
 def select_timezone() -> str:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.timezone
+    """A member's own zone; a visitor's browser zone once known; else the site's default."""
+    if has_request_context():
+        if current_user and current_user.is_authenticated:
+            return current_user.timezone
+        if zone := visitor_timezone():
+            return zone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def zone_is_guessed() -> bool:
+    """True when times are shown in the default zone because the reader's is not known: a
+    visitor whose browser has not told us (no JavaScript, or the first page): the zone is
+    then named next to each time."""
+    if not has_request_context():
+        return False
+    if current_user and current_user.is_authenticated:
+        return False
+    return visitor_timezone() is None
 
 
 @cache
@@ -92,12 +142,37 @@ def is_valid_timezone(name: str) -> bool:
     return name in _timezone_names()
 
 
-def timezone_choices() -> list[SelectChoice]:
-    return [SelectChoice(name, name.replace("_", " ")) for name in _timezone_names()]
+def _zone_choice(name: str) -> SelectChoice:
+    return SelectChoice(name, name.replace("_", " "))
+
+
+def timezone_choices() -> dict[str, list[SelectChoice]]:
+    """The zones most readers live in first (typing a city jumps to it), then all of them."""
+    return {
+        _("Common time zones"): [_zone_choice(name) for name in COMMON_ZONES],
+        _("All time zones"): [_zone_choice(name) for name in _timezone_names()],
+    }
+
+
+@cache
+def _pattern(locale: str, style: str) -> str:
+    """The locale's date in `style` with its short time: one style per language, no seconds."""
+    parsed = Locale.parse(locale)
+    date = parsed.date_formats[style].pattern
+    time = parsed.time_formats["short"].pattern
+    combined = str(parsed.datetime_formats.get(style, "{1} {0}"))
+    return combined.replace("{1}", date).replace("{0}", time)
 
 
 def datetime_filter(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else ""
+    """A date and time in the reader's zone and language, without seconds; for a visitor
+    whose zone is not known yet, followed by the zone's name (`UTC`)."""
+    if not value:
+        return ""
+    text = format_datetime(value, _pattern(str(get_locale() or "en"), style))
+    if zone_is_guessed():
+        text = f"{text} {format_datetime(value, 'z')}"
+    return text
 
 
 def ago_filter(value: datetime | None) -> str:
@@ -141,6 +216,7 @@ def init_app(app: Flask) -> None:
         ),
         newstyle=True,
     )
+    app.jinja_env.globals["reader_timezone"] = lambda: str(get_timezone())
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["ago"] = ago_filter
     app.jinja_env.filters["iso"] = iso_filter

@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from community.accounts.permissions import acting_user, confirmed_required
-from community.caching import is_personal_request
+from community.caching import is_personal_request, reader_variant
 from community.errors import InvalidInput, NotFound
 from community.extensions import cache, limiter
 from community.forms import CsrfOnlyForm, show_error
@@ -44,6 +43,8 @@ def track():
     if not form.validate():
         return render_template("tracking/track.html", form=form, rows=None), 422
     rows = services.lookup(form.tracking_numbers())
+    if len(rows) == 1 and rows[0].found:  # one number: its shipment, not a table of one row
+        return redirect(url_for("tracking.shipment_page", number=rows[0].number), 303)
     return render_template("tracking/track.html", form=form, rows=rows)
 
 
@@ -60,7 +61,7 @@ def _public_page(number: str, template: str) -> str:
         raise NotFound(_("We have no shipment with the tracking number %(number)s.", number=number))
     if is_personal_request():
         return _render_public(number, template)
-    key = f"tracking:{template}:{number}:{version}:{get_locale()}"
+    key = f"tracking:{template}:{number}:{version}:{reader_variant()}"
     page = cache.get(key)
     if page is None:
         page = _render_public(number, template)

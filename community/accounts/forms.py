@@ -95,6 +95,7 @@ class RegisterForm(FlaskForm):
         default="UTC",
         validate_choice=False,
         validators=[_validate_timezone],
+        render_kw={"data-browser-zone": ""},
     )
 
 

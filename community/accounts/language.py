@@ -1,22 +1,36 @@
 """The language switch: a visitor's choice lives in a long-lived cookie that `select_locale`
-reads; a member's also goes into their profile, so emails follow it."""
+reads; a member's also goes into their profile, so emails follow it.
+
+A visitor's switch carries no CSRF token: the footer that holds it is part of pages cached for
+every visitor, where a token would be someone else's, and all it sets is a preference cookie,
+as a `?lang=` link would. A member's switch changes their profile, so it needs their token."""
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from werkzeug.exceptions import BadRequest
+from wtforms import ValidationError
 
 from community.accounts import bp, services
 from community.accounts.forms import LanguageForm
 from community.accounts.permissions import acting_user
+from community.extensions import csrf
 from community.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE
 from community.security import safe_next
 
 
 @bp.post("/language")
+@csrf.exempt
 def switch_language():
-    form = LanguageForm()
-    if not form.validate_on_submit():  # CSRF is checked before this view: a 400
+    if current_user.is_authenticated:
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as error:
+            raise BadRequest(str(error)) from error
+    form = LanguageForm(meta={"csrf": False})
+    if not form.validate_on_submit():
         return render_template("accounts/language.html", form=form), 422
     locale = form.lang.data
     if current_user.is_authenticated:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -21,7 +21,7 @@ from community.accounts.tokens import TokenError, TokenProblem
 from community.errors import InvalidInput
 from community.extensions import limiter
 from community.forms import CsrfOnlyForm, show_error
-from community.i18n import visitor_locale
+from community.i18n import visitor_locale, visitor_timezone
 from community.ratelimits import configured_limit
 from community.registry import registry
 from community.security import safe_next
@@ -56,6 +56,9 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
+    if not form.is_submitted():
+        # The zone the visitor's browser reported; the page's script also picks it if not.
+        form.timezone.data = visitor_timezone() or current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if form.validate_on_submit():
         try:
             user = services.register_user(

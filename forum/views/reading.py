@@ -9,11 +9,10 @@ finding the version is one small query.
 from __future__ import annotations
 
 from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
-from community.caching import is_personal_request
+from community.caching import is_personal_request, reader_variant
 from community.extensions import cache, limiter
 from community.numbers import query_int
 from community.paging import page_arg
@@ -39,7 +38,7 @@ def _keep(key: str, html: str) -> None:
 @bp.get("/")
 def index():
     shared = not is_personal_request()
-    key = f"forum:index:{reading.index_stamp()}:{get_locale()}" if shared else ""
+    key = f"forum:index:{reading.index_stamp()}:{reader_variant()}" if shared else ""
     if shared and (html := _cached(key)) is not None:
         return html
     html = render_template(
@@ -67,7 +66,7 @@ def category(slug: str):
     chosen = _filter()
     page = page_arg(high=reading.MAX_PAGE)
     shared = not is_personal_request()
-    key = f"forum:category:{found.id}:{found.version}:{chosen}:{page}:{get_locale()}"
+    key = f"forum:category:{found.id}:{found.version}:{chosen}:{page}:{reader_variant()}"
     if shared and (html := _cached(key)) is not None:
         return html
     html = render_template(
@@ -107,7 +106,8 @@ def topic(topic_id: int, slug: str):
         if slug != stamp.slug:
             return redirect(_canonical(topic_id, stamp.slug), 301)
         pages = max(1, -(-stamp.highest_number // reading.per_page()))
-        key = f"forum:topic:{topic_id}:{stamp.version}:{min(max(1, page), pages)}:{get_locale()}"
+        shown = min(max(1, page), pages)
+        key = f"forum:topic:{topic_id}:{stamp.version}:{shown}:{reader_variant()}"
         if (html := _cached(key)) is not None:
             return html
     found, found_category = reading.readable_topic(topic_id, current_user)

@@ -6,8 +6,6 @@ within `PAGE_CACHE_SECONDS` everywhere else.
 
 from __future__ import annotations
 
-from flask import current_app
-
 from community.extensions import cache
 
 CATEGORY_CHOICES = "kb:category-choices"
@@ -17,11 +15,24 @@ def forget_categories() -> None:
     cache.delete(CATEGORY_CHOICES)
 
 
-def article_page(slug: str, locale: str) -> str:
-    return f"page:kb.article:{slug}:{locale}"
+# Anonymous knowledge-base pages are cached per language and time zone, too many copies to
+# name one by one: each key carries a generation, and a change moves it, so every copy this
+# process holds is forgotten at once (other processes' copies expire with PAGE_CACHE_SECONDS).
+PAGES_GENERATION = "kb:pages-generation"
+
+
+def pages_generation() -> int:
+    return cache.get(PAGES_GENERATION) or 0
+
+
+def article_page(slug: str, variant: str) -> str:
+    return f"page:kb.article:{pages_generation()}:{slug}:{variant}"
+
+
+def index_page(variant: str) -> str:
+    return f"page:kb.index:{pages_generation()}:{variant}"
 
 
 def forget_article(slug: str) -> None:
-    keys = [article_page(slug, locale) for locale in current_app.config["PORTAL_LOCALES"]]
-    keys += [f"page:kb.index:{locale}" for locale in current_app.config["PORTAL_LOCALES"]]
-    cache.delete_many(*keys)
+    """A changed article (or its files): its page and the index are rendered again."""
+    cache.set(PAGES_GENERATION, pages_generation() + 1, timeout=0)

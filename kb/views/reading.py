@@ -14,12 +14,11 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from community.caching import anonymous_page_key, is_personal_request
+from community.caching import is_personal_request, reader_variant
 from community.errors import InvalidInput
 from community.extensions import cache, csrf, limiter
 from community.forms import show_error
@@ -40,7 +39,9 @@ def feedback_limit() -> str:
 
 
 @bp.get("/")
-@cache.cached(unless=is_personal_request, key_prefix=lambda: anonymous_page_key("kb.index"))
+@cache.cached(
+    unless=is_personal_request, key_prefix=lambda: cache_keys.index_page(reader_variant())
+)
 def index():
     counts = catalog.published_counts()
     return render_template(
@@ -65,7 +66,7 @@ def category(slug: str):
 def article(slug: str):
     """Anonymous readers get the page from the cache; the read is counted either way."""
     shared = not is_personal_request()
-    key = cache_keys.article_page(slug, str(get_locale()))
+    key = cache_keys.article_page(slug, reader_variant())
     if shared:
         cached = cache.get(key)
         if cached is not None:

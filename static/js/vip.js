@@ -92,11 +92,15 @@
     list.scrollTop = list.scrollHeight;
   }
 
+  // Live and scrolled-in messages in the zone the server used for the page's own (the
+  // reader's profile zone), so one conversation never shows two clocks.
+  var readerZone = chat.getAttribute("data-timezone") || undefined;
+
   function formatTime(iso) {
     var date = new Date(iso);
     try {
       return date.toLocaleString(document.documentElement.lang || undefined, {
-        dateStyle: "short", timeStyle: "short"
+        dateStyle: "short", timeStyle: "short", timeZone: readerZone
       });
     } catch (error) {
       return date.toLocaleString();

@@ -109,14 +109,31 @@ def test_a_language_not_offered_is_refused_with_a_clear_error(client, lang):
     assert 'name="lang" value="zh_Hans_CN"' in refused.text, "the page offers the switch"
 
 
-def test_the_switch_needs_a_csrf_token_and_never_leaves_the_site(client):
-    """A forged POST is a 400; an off-site or odd `next` goes home instead."""
-    forged = client.post("/language", data={"lang": "zh_Hans_CN"})
-    assert forged.status_code == 400
-    assert LANGUAGE_COOKIE not in str(forged.headers.getlist("Set-Cookie"))
+def test_a_cached_page_switches_any_visitor_and_never_leaves_the_site(app, client):
+    """The footer of a page cached for every visitor carries no one's token and works for
+    the next visitor; an off-site or odd `next` goes home instead."""
+    first = app.test_client().get("/forum/?utm=secret-token").text
+    assert "csrf_token" not in first.split('class="language-switch"', 1)[1].split("</form>")[0]
+    assert "secret-token" not in first  # the way back is the path, never the query
+    second = app.test_client()
+    second.get("/forum/")  # the cached copy
+    switched = second.post("/language", data={"lang": "zh_Hans_CN", "next": "/forum/"})
+    assert switched.status_code == 302 and switched.location == "/forum/"
+    assert "话题" in second.get("/forum/").text or "论坛" in second.get("/forum/").text
     for target in ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]:
         answer = client.post_form("/language", {"lang": "en", "next": target})
         assert answer.status_code == 302 and answer.location == "/", target
+
+
+def test_a_member_switch_without_their_token_is_refused(app, make_user):
+    """A member's switch changes their profile: a forged POST is a 400 and changes nothing."""
+    member = make_user("han.mei@example.com")
+    client = app.test_client()
+    client.login(member.email)
+    forged = client.post("/language", data={"lang": "zh_Hans_CN"})
+    assert forged.status_code == 400
+    assert LANGUAGE_COOKIE not in str(forged.headers.getlist("Set-Cookie"))
+    assert _locale_of(app, member.email) == "en"
 
 
 def test_a_member_who_switches_keeps_the_language_in_their_profile(app, make_user):

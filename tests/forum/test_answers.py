@@ -201,3 +201,16 @@ def test_an_editor_turns_the_accepted_answer_into_a_draft(
         assert f"http://portal.test/forum/t/{topic.id}/{topic.slug}" in article.body
         assert article.tag_names == ["toner"]
         assert db.session.get_one(Topic, topic.id).kb_article_id == article.id
+
+
+def test_the_first_reply_accepted_is_shown_once_under_the_question(
+    app, client, asker, helper, make_topic, make_reply
+):
+    """An accepted answer right after the question needs no pointer back to itself."""
+    topic = make_topic(asker, "Router lights blink", "All four lights blink.")
+    answer = make_reply(helper, topic, "Unplug it for thirty seconds.")
+    _accept(app, asker, answer.id)
+    page = client.get(topic.path).text
+    assert page.count("Unplug it for thirty seconds.") == 1
+    assert "is the accepted answer, shown under the question" not in page
+    assert f'id="post-{answer.number}"' in page  # its address still lands on the page

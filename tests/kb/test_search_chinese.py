@@ -112,14 +112,15 @@ def test_homophone_typos_are_corrected_by_pinyin(app, help_centre):
     assert delivery.hits[0].title == "快递多久能到"
 
 
-def test_chinese_did_you_mean_has_a_full_width_question_mark(app, client, help_centre):
-    """A Chinese page says 发漂 found nothing, offers 发票 with a full-width ？ and its results."""
+def test_a_chinese_typo_shows_the_corrected_results_in_chinese(app, client, help_centre):
+    """发漂 finds nothing as typed: the page searches for 发票 at once and says so."""
     page = client.get(
         "/kb/search", query_string={"q": "发漂"}, headers={"Accept-Language": "zh-CN"}
     ).get_data(as_text=True)
-    assert "<strong>发票</strong></a>？" in page and "怎么开发票" in page
+    assert "已为您显示“发票”的结果" in page and "没有找到与“发漂”相关的结果。" in page
+    assert "怎么开发票" in page
     english = client.get("/kb/search", query_string={"q": "发漂"}).get_data(as_text=True)
-    assert "<strong>发票</strong></a>?" in english
+    assert "Showing results for “发票”" in english
 
 
 def test_function_words_leave_queries_and_highlights(app, help_centre):

@@ -47,7 +47,7 @@ def test_the_public_page_shows_the_timeline_and_nothing_private(client, owned):
         f"/track/{shipment.number}/row",
         f"/track?numbers={shipment.number}",
     ):
-        response = client.get(url)
+        response = client.get(url, follow_redirects=True)
         assert response.status_code == 200, url
         html = response.get_data(as_text=True)
         assert "In transit" in html
@@ -81,7 +81,24 @@ def test_lookup_shows_a_row_per_number_and_says_which_do_not_exist(client, owned
     assert html.index(shipment.number) < html.index("NOPE1234") < html.index("BAD!")
     assert "We have no shipment with this number" in html
     assert "This is not a tracking number" in html
-    assert "3 shipments" in response.get_data(as_text=True)
+    heading = response.get_data(as_text=True).split('id="results-title">', 1)[1].split("</h2>")[0]
+    assert "1 shipment found" in heading and "2 numbers not found" in heading
+
+
+def test_one_found_number_opens_its_shipment_and_one_unknown_says_so(client, owned):
+    """Looking up one number shows that shipment, not a table of one row."""
+    _owner, shipment = owned
+    response = client.get(f"/track?numbers={shipment.number.lower()}")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/track/{shipment.number}")
+    unknown = client.get("/track?numbers=NOPE1234").get_data(as_text=True)
+    assert "0 shipments found" in unknown and "1 number not found" in unknown
+    assert "We have no shipment with this number" in unknown
+
+
+def test_the_home_page_has_a_tracking_box_for_everyone(client):
+    home = client.get("/").get_data(as_text=True)
+    assert 'action="/track"' in home and 'name="numbers"' in home
 
 
 def test_lookup_takes_30_numbers_and_refuses_31(client):

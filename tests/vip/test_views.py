@@ -405,3 +405,16 @@ def test_the_home_page_tells_a_vip_about_unread_messages(app, pair, make_user):
         as_text=True
     )
     assert "vip-home-panel" not in logged_in(app, make_user()).get("/").get_data(as_text=True)
+
+
+def test_live_messages_use_the_zone_of_the_page_times(app, pair):
+    """The chat tells its script the zone the server rendered in (the reader's profile zone),
+    so live and scrolled-in messages show the same clock as the rest of the conversation."""
+    with app.app_context():
+        db.session.execute(
+            db.update(User).where(User.id == pair.client.id).values(timezone="Asia/Shanghai")
+        )
+        db.session.commit()
+    post(app, pair.manager, pair.conversation_id, "Your parcel left the warehouse.")
+    page = logged_in(app, pair.client).get("/vip/").get_data(as_text=True)
+    assert 'data-timezone="Asia/Shanghai"' in page
