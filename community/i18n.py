@@ -21,6 +21,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
+from wtforms.i18n import messages_path
 
 from community.db import utcnow
 from community.extensions import babel
@@ -188,6 +189,12 @@ def ago_filter(value: datetime | None) -> str:
 
 def iso_filter(value: datetime | None) -> str:
     return value.isoformat() if value else ""
+
+
+@cache
+def wtforms_catalogue(locale: str) -> Translations:
+    """WTForms' built-in messages in `locale`, read from disk once per process."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def _request_translations() -> Translations:
