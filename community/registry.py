@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app
 
@@ -35,20 +35,29 @@ class NavLink:
     visible: Callable[[Any], bool] = lambda user: True
 
 
+class CountQuery(NamedTuple):
+    """A badge's `SELECT count(…)`, built once, and this reader's values for its parameters."""
+
+    statement: Any
+    params: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class NavBadge:
     """A count beside the account menu (unread messages, notifications), for logged-in users.
 
-    `count_query(user)` gives a `SELECT count(…)` (or None when nothing can be counted). Every
-    page a logged-in user opens runs all the visible badges' statements as one query
-    (`nav_counts`), so keep each to an indexed count. The badge element carries
-    `data-badge="<key>"` so a page's script can update it live.
+    `count_query(user)` gives a `CountQuery` (or None when nothing can be counted). Every page
+    a logged-in user opens runs all the visible badges' statements as one query
+    (`community.navigation.nav_counts`), so keep each to an indexed count, and build its
+    statement once per process, with the reader's values as bound parameters named after the
+    badge (`forum_user`): the combined statement is then built once per set of badges too.
+    The badge element carries `data-badge="<key>"` so a page's script can update it live.
     """
 
     key: str
     endpoint: str
     label: Any
-    count_query: Callable[[Any], Any]
+    count_query: Callable[[Any], CountQuery | None]
     order: int = 50
     visible: Callable[[Any], bool] = lambda user: True
 

@@ -179,6 +179,8 @@ class SupportRequest(db.Model):
     priority: Mapped[str] = mapped_column(String(16), default=Priority.NORMAL)
     channel: Mapped[str] = mapped_column(String(16), default=Channel.WEB)
     locale: Mapped[str] = mapped_column(String(16), default="en")
+    # A visitor's browser zone when they wrote on the web: their emails' times are in it.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     department_id: Mapped[int] = mapped_column(ForeignKey("support_departments.id"))
     topic_id: Mapped[int | None] = mapped_column(
         ForeignKey("support_topics.id", ondelete="SET NULL")

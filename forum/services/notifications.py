@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
@@ -27,6 +27,7 @@ from community.db import utcnow
 from community.errors import NotAllowed, NotFound
 from community.extensions import db, insert_ignoring_conflicts
 from community.outbox.services import Email, enqueue_emails
+from community.registry import CountQuery
 from community.urls import external_url
 from forum import policy
 from forum.content import excerpt
@@ -269,16 +270,19 @@ def settle_topic(topic_id: int) -> None:
 
 
 # Reading -------------------------------------------------------------------------------------
-def unread_count_query(user: Any) -> Select:
-    """The navigation badge's count, as a statement the navigation runs with the others."""
-    return select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)
-    )
+_UNREAD = select(func.count(Notification.id)).where(
+    Notification.user_id == bindparam("forum_user"), Notification.read_at.is_(None)
+)
+
+
+def unread_count_query(user: Any) -> CountQuery:
+    """The navigation badge's count, which the navigation runs with the other badges'."""
+    return CountQuery(_UNREAD, {"forum_user": user.id})
 
 
 def unread_count(user: Any) -> int:
     """The navigation badge: one indexed count."""
-    return db.session.scalar(unread_count_query(user)) or 0
+    return db.session.scalar(_UNREAD, {"forum_user": user.id}) or 0
 
 
 @dataclass(frozen=True)

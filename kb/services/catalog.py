@@ -5,9 +5,11 @@ Reads only; every write is in `kb.services.articles`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import func, select
 
 from community.errors import NotFound
@@ -22,6 +24,7 @@ from kb.models import (
     article_tags,
 )
 from kb.policy import require_editor, require_readable
+from kb.search.chinese import language_of
 from kb.services import cache_keys
 from kb.services.indexing import article_url
 
@@ -32,6 +35,28 @@ class ArticleLink:
 
     title: str
     url: str
+
+    @property
+    def language(self) -> str:
+        return language_of(self.title)
+
+
+# Lists of "most read" or "related" articles show the reader's language first and the others
+# after (labelled by the templates): they are read from this many times the places they fill.
+CANDIDATES_PER_PLACE = 4
+
+
+def reader_language() -> str:
+    """The language of the page being read, as an article's language is told: "zh" or "en"."""
+    return "zh" if str(get_locale() or "en").startswith("zh") else "en"
+
+
+def reader_language_first(items: list[Any], title: Callable[[Any], str], limit: int) -> list[Any]:
+    """`items` in their order, those in the reader's language first; at most `limit`."""
+    wanted = reader_language()
+    mine = [item for item in items if language_of(title(item)) == wanted]
+    others = [item for item in items if language_of(title(item)) != wanted]
+    return (mine + others)[:limit]
 
 
 def find_article(slug: str) -> Article | None:
@@ -114,14 +139,18 @@ def published_counts() -> dict[int, int]:
 
 
 def popular_articles(limit: int = 5) -> list[Article]:
-    return list(
-        db.session.scalars(
-            select(Article)
-            .where(Article.status == ArticleStatus.PUBLISHED)
-            .order_by(Article.view_count.desc(), Article.id)
-            .limit(limit)
-        )
+    """The most read articles, those in the reader's language first."""
+    found = db.session.scalars(
+        select(Article)
+        .where(Article.status == ArticleStatus.PUBLISHED)
+        .order_by(Article.view_count.desc(), Article.id)
+        .limit(limit * CANDIDATES_PER_PLACE)
     )
+    return reader_language_first(list(found), _title, limit)
+
+
+def _title(article: Any) -> str:
+    return article.title
 
 
 def popular_links(limit: int = 5) -> list[ArticleLink]:
@@ -131,9 +160,10 @@ def popular_links(limit: int = 5) -> list[ArticleLink]:
         select(Article.slug, Article.title)
         .where(Article.status == ArticleStatus.PUBLISHED)
         .order_by(Article.view_count.desc(), Article.id)
-        .limit(limit)
+        .limit(limit * CANDIDATES_PER_PLACE)
     )
-    return [ArticleLink(title=title, url=article_url(slug)) for slug, title in rows]
+    links = [ArticleLink(title=title, url=article_url(slug)) for slug, title in rows]
+    return reader_language_first(links, _title, limit)
 
 
 def newest_articles(limit: int = 5) -> list[Article]:
@@ -161,7 +191,9 @@ def category_articles(category: Category, *, page: int, per_page: int = 20) -> A
 
 
 def related_articles(article: Article, limit: int = 5) -> list[Article]:
-    """Articles sharing the most tags, then the most read of the same category."""
+    """Articles sharing the most tags, then the most read of the same category; those in the
+    reader's language first, the others after."""
+    wanted = limit * CANDIDATES_PER_PLACE
     related: list[Article] = []
     tag_ids = [tag.id for tag in article.tags]
     if tag_ids:
@@ -176,10 +208,10 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
             )
             .group_by(Article.id)
             .order_by(shared.desc(), Article.view_count.desc(), Article.id)
-            .limit(limit)
+            .limit(wanted)
         ).all()
         related.extend(row[0] for row in rows)
-    if len(related) < limit and article.category_id is not None:
+    if len(related) < wanted and article.category_id is not None:
         seen = [article.id, *(item.id for item in related)]
         related.extend(
             db.session.scalars(
@@ -190,10 +222,10 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
                     Article.id.not_in(seen),
                 )
                 .order_by(Article.view_count.desc(), Article.id)
-                .limit(limit - len(related))
+                .limit(wanted - len(related))
             )
         )
-    return related
+    return reader_language_first(related, _title, limit)
 
 
 def editor_articles(user: Any, *, status: str | None, page: int, per_page: int = 25) -> Any:

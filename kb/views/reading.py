@@ -27,6 +27,7 @@ from community.uploads import send_download
 from kb import bp
 from kb.forms import FeedbackForm
 from kb.policy import can_edit, takes_feedback
+from kb.search.chinese import language_of
 from kb.services import attachments, cache_keys, catalog, counters, feedback, search, suggest
 
 RESULTS_PER_PAGE = 10
@@ -119,6 +120,20 @@ def old_address(old_path: str):
 # (registered by `kb.init_app`): `/hc/<locale>/articles/<id>-<title>` answers 301 to the
 # imported article, whatever the title.
 _ZENDESK_ARTICLE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})*)/articles/(\d{1,19})(?:[-/].*)?$")
+
+
+# Each article language as a page marks it: its `lang` tag and its name in itself.
+OTHER_LANGUAGES = {"zh": {"tag": "zh-Hans", "name": "中文"}, "en": {"tag": "en", "name": "English"}}
+
+
+@bp.app_template_global("kb_other_language")
+def other_language(title: str) -> dict[str, str] | None:
+    """For an article listed in a language other than the page's: its `lang` tag and its
+    language's name in itself, so a reader sees at once which titles are not in theirs."""
+    language = language_of(title)
+    if language == catalog.reader_language():
+        return None
+    return OTHER_LANGUAGES[language]
 
 
 def zendesk_address(old_path: str):

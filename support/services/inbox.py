@@ -10,14 +10,16 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, or_, select, true
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import joinedload
 
 from community.db import utcnow
 from community.extensions import db
+from community.registry import CountQuery
 from support import policy
 from support.models import (
     ACTIVE_STATUSES,
@@ -152,20 +154,39 @@ def view_counts(user: Any, now: datetime | None = None) -> dict[View, int]:
     return {View(key): int(value) for key, value in row._mapping.items()}
 
 
-def badge_count_query(user: Any) -> Select | None:
-    """The navigation's count: new or open requests that are the agent's or nobody's."""
-    if not policy.is_agent(user):
-        return None
+@cache
+def _badge_statement(every_department: bool) -> Select:
+    """The badge's count with the agent and their departments as parameters, built once."""
+    departments = (
+        true()
+        if every_department
+        else SupportRequest.department_id.in_(bindparam("support_departments", expanding=True))
+    )
     return select(func.count(SupportRequest.id)).where(
-        _departments_of(user),
+        departments,
         SupportRequest.status.in_(OPEN_STATUSES),
-        or_(SupportRequest.assignee_id.is_(None), SupportRequest.assignee_id == user.id),
+        or_(
+            SupportRequest.assignee_id.is_(None),
+            SupportRequest.assignee_id == bindparam("support_agent"),
+        ),
     )
 
 
+def badge_count_query(user: Any) -> CountQuery | None:
+    """The navigation's count: new or open requests that are the agent's or nobody's."""
+    if not policy.is_agent(user):
+        return None
+    params: dict[str, Any] = {"support_agent": user.id}
+    if not user.is_admin:
+        params["support_departments"] = sorted(directory.department_ids_of(user))
+    return CountQuery(_badge_statement(user.is_admin), params)
+
+
 def badge_count(user: Any) -> int:
-    statement = badge_count_query(user)
-    return int(db.session.scalar(statement) or 0) if statement is not None else 0
+    query = badge_count_query(user)
+    if query is None:
+        return 0
+    return int(db.session.scalar(query.statement, query.params) or 0)
 
 
 def health() -> dict[str, Any]:

@@ -63,11 +63,11 @@ def support_address(request: SupportRequest | None = None) -> str:
 
 
 def reader_of(request: SupportRequest) -> tuple[str, str]:
-    """(locale, time zone) of the requester: their profile's, else the request's and the
-    department's."""
+    """(locale, time zone) of the requester: their profile's; a visitor's, the request's
+    language and the zone their browser reported, else the department's."""
     if request.requester is not None:
         return request.requester.locale, request.requester.timezone
-    return request.locale, request.department.timezone
+    return request.locale, request.timezone or request.department.timezone
 
 
 def local_time(moment: datetime | None, locale: str, timezone: str) -> str:

@@ -24,6 +24,7 @@ from community.db import utcnow
 from community.errors import InvalidInput, NotAllowed
 from community.extensions import db
 from community.forms import clean_text
+from community.i18n import is_valid_timezone
 from support.models import (
     MAX_NAME,
     Channel,
@@ -60,6 +61,7 @@ class Draft:
     priority: str = Priority.NORMAL
     channel: str = Channel.WEB
     locale: str = "en"
+    timezone: str | None = None  # a visitor's browser zone, for their emails
     markdown: bool = True
     original_text: str | None = None
     email_message_id: str | None = None
@@ -133,6 +135,7 @@ def _new_request(draft: Draft, now: datetime) -> SupportRequest:
         priority=draft.priority,
         channel=draft.channel,
         locale=draft.locale,
+        timezone=draft.timezone if draft.timezone and is_valid_timezone(draft.timezone) else None,
         department=department,
         topic_id=topic.id if topic else None,
         requester=draft.requester,

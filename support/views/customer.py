@@ -23,6 +23,7 @@ from community.accounts.permissions import acting_user
 from community.errors import InvalidInput
 from community.extensions import login_manager
 from community.forms import show_error
+from community.i18n import visitor_timezone
 from community.numbers import bounded_int, query_int
 from support import bp, policy
 from support.forms.customer import RequestForm
@@ -97,6 +98,7 @@ def _draft(form: RequestForm, origin: origins.Origin | None, locale: str) -> Dra
         requester_name=user.display_name if user else (form.name.data or ""),
         topic_id=form.topic.data,
         locale=locale,
+        timezone=None if user else visitor_timezone(),
         forum_topic_id=origin.forum_topic_id if origin else None,
         tracking_number=origin.tracking_number if origin else None,
         context=dict(origin.context) if origin else {},

@@ -14,8 +14,8 @@ from community.accounts.models import User
 from community.extensions import db
 from forum.models import ForumCategory, Post, Topic
 from kb.search import engine
-from support.models import Deflection, SupportAttachment, SupportMessage, SupportRequest
-from support.services import deflection, working
+from support.models import Deflection, Department, SupportAttachment, SupportMessage, SupportRequest
+from support.services import deflection, mailer, working
 from support.services.conversation import Upload
 from tests.community.outbox_helpers import link_in, queued_to
 from tests.helpers import logged_in
@@ -458,3 +458,24 @@ def test_visitors_must_log_in_to_start_from_a_topic(app, desk, client):
     """A visitor asking about a forum topic or shipment is sent to log in first."""
     response = client.get("/support/new?shipment=PT00000042")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_visitor_in_shanghai_reads_shanghai_time_in_their_email(app, desk, client):
+    """A visitor's browser zone (the portico_tz cookie) goes with their request: the
+    acknowledgement's promised time is in it, not the department's; a made-up zone is not."""
+    with app.app_context():
+        db.session.execute(
+            update(Department).where(Department.id == desk.returns_id).values(timezone="Asia/Tokyo")
+        )
+        db.session.commit()
+    client.set_cookie("portico_tz", "Asia/Shanghai")
+    new_request(client, desk, name="Wang Fang", email="wang@example.cn")
+    [ack] = queued_to(app, "wang@example.cn")
+    found = newest_request(app)
+    assert found.timezone == "Asia/Shanghai"
+    due = mailer.local_time(found.first_reply_due_at, "en", "Asia/Shanghai")
+    assert due in ack.body_text and "China" in due
+    other = app.test_client()
+    other.set_cookie("portico_tz", "Mars/Olympus_Mons")
+    new_request(other, desk, name="Zed", email="zed@example.org")
+    assert newest_request(app).timezone is None

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import defaultload
 
 from community.accounts.models import User
@@ -22,6 +23,7 @@ from community.errors import InvalidInput
 from community.extensions import db
 from community.forms import clean_text, has_visible_text
 from community.markdown import render_markdown
+from community.registry import CountQuery
 from vip import policy
 from vip.models import MESSAGE_MAX_LENGTH, VipConversation, VipMessage
 from vip.policy import Side
@@ -242,7 +244,7 @@ def history(
 
 
 def _unread_for(
-    user_id: int, *, as_client: bool, as_staff: bool, now: datetime
+    user_id: Any, *, as_client: bool, as_staff: bool, now: Any
 ) -> Select[tuple[int]] | None:
     """The count of messages waiting for a person, as one statement over indexed columns."""
     conditions = []
@@ -270,19 +272,28 @@ def _unread_for(
     )
 
 
-def unread_count_query(user: User, now: datetime | None = None) -> Select | None:
-    """The count of messages waiting for `user`, as a statement (None: nothing can wait)."""
+@cache
+def _unread_statement(as_client: bool, as_staff: bool) -> Select[tuple[int]] | None:
+    """`_unread_for` with the person and the time as parameters: built once per kind."""
+    return _unread_for(
+        bindparam("vip_user"), as_client=as_client, as_staff=as_staff, now=bindparam("vip_now")
+    )
+
+
+def unread_count_query(user: User, now: datetime | None = None) -> CountQuery | None:
+    """The count of messages waiting for `user` (None: nothing can wait for them)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return _unread_for(
-        user.id, as_client=user.is_vip, as_staff=policy.is_manager(user), now=now or utcnow()
-    )
+    statement = _unread_statement(user.is_vip, policy.is_manager(user))
+    if statement is None:
+        return None
+    return CountQuery(statement, {"vip_user": user.id, "vip_now": now or utcnow()})
 
 
 def unread_count(user: User, now: datetime | None = None) -> int:
     """Messages waiting for `user` in every conversation they take part in: one query."""
-    statement = unread_count_query(user, now)
-    return (db.session.scalar(statement) or 0) if statement is not None else 0
+    query = unread_count_query(user, now)
+    return (db.session.scalar(query.statement, query.params) or 0) if query is not None else 0
 
 
 def unread_counts(people: list[int], client_id: int, now: datetime) -> dict[int, int]:
