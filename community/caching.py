@@ -6,6 +6,8 @@ from flask import session
 from flask_babel import get_locale, get_timezone
 from flask_login import current_user
 
+from community.i18n import zone_is_guessed
+
 
 def is_personal_request() -> bool:
     """A logged-in visitor, or one with a message waiting, sees a page of their own."""
@@ -13,8 +15,10 @@ def is_personal_request() -> bool:
 
 
 def reader_variant() -> str:
-    """What a cached copy depends on beside the page: the language and the time zone."""
-    return f"{get_locale()}:{get_timezone()}"
+    """What a cached copy depends on beside the page: the language, the time zone, and
+    whether that zone is only the default (times then carry its name)."""
+    guessed = "guessed" if zone_is_guessed() else "known"
+    return f"{get_locale()}:{get_timezone()}:{guessed}"
 
 
 def anonymous_page_key(name: str) -> str:

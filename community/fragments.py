@@ -32,6 +32,10 @@ Item = TypeVar("Item")
 
 MAX_FRAGMENTS = 20_000
 MAX_AGE_SECONDS = 60.0
+# Bounded in size as well as in count: a long post renders to 100 KB and more.
+MAX_CHARACTERS = 32_000_000
+# A piece this large is cheaper to render again than to keep: it is not kept.
+MAX_PIECE_CHARACTERS = 64_000
 
 
 def placeholder(name: str) -> str:
@@ -42,9 +46,16 @@ def placeholder(name: str) -> str:
 class FragmentCache:
     """A bounded, time-limited map from a fragment's key to its HTML (least recently used goes)."""
 
-    def __init__(self, size: int = MAX_FRAGMENTS, max_age: float = MAX_AGE_SECONDS) -> None:
+    def __init__(
+        self,
+        size: int = MAX_FRAGMENTS,
+        max_age: float = MAX_AGE_SECONDS,
+        max_characters: int = MAX_CHARACTERS,
+    ) -> None:
         self.size = int(size)
         self.max_age = max_age
+        self.max_characters = int(max_characters)
+        self.characters = 0
         self._entries: OrderedDict[Hashable, tuple[float, str]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -61,15 +72,30 @@ class FragmentCache:
             return entry[1]
 
     def put(self, key: Hashable, html: str, now: float) -> None:
+        if len(html) > MAX_PIECE_CHARACTERS:
+            return
         with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self.characters -= len(previous[1])
             self._entries[key] = (now, html)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self.characters += len(html)
+            self._evict(now)
+
+    def _evict(self, now: float) -> None:
+        """Oldest first: past the count or the size, and any that are out of date."""
+        while self._entries:
+            oldest_key, (stored_at, html) = next(iter(self._entries.items()))
+            over = len(self._entries) > self.size or self.characters > self.max_characters
+            if not over and now - stored_at <= self.max_age:
+                break
+            del self._entries[oldest_key]
+            self.characters -= len(html)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.characters = 0
 
     def render_all(
         self,

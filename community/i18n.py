@@ -8,6 +8,7 @@ from functools import cache
 from urllib.parse import unquote
 from zoneinfo import available_timezones
 
+import pytz
 from babel import Locale
 from babel.support import Translations
 from flask import Flask, current_app, g, has_request_context, request
@@ -136,11 +137,18 @@ def zone_is_guessed() -> bool:
 
 @cache
 def _timezone_names() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+    """Zones both the system's database and Flask-Babel (which loads zones through pytz) know:
+    `localtime` or `Factory` from the first would fail every page that shows a time."""
+    return tuple(sorted(available_timezones() & pytz.all_timezones_set))
+
+
+@cache
+def _timezone_set() -> frozenset[str]:
+    return frozenset(_timezone_names())
 
 
 def is_valid_timezone(name: str) -> bool:
-    return name in _timezone_names()
+    return name in _timezone_set()
 
 
 def _zone_choice(name: str) -> SelectChoice:

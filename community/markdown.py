@@ -143,6 +143,9 @@ def _prefixed(element: str, attribute: str, value: str) -> str | None:
 
 def _same_site(url: str) -> bool:
     """A path on this site: `/kb/articles/x/files/demo.mp4`, never `//host` or `https:`."""
+    # Browsers drop tabs and newlines inside an address (`/\t/evil.example` is `//evil…`).
+    if any(ord(character) <= 0x20 for character in url):
+        return False
     return url.startswith("/") and not url.startswith("//") and "\\" not in url
 
 

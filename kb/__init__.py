@@ -33,7 +33,7 @@ bp = Blueprint("kb", __name__, url_prefix="/kb")
 
 from kb import api, cli, models, search, seeding, settings, views  # noqa: E402,F401
 from kb.policy import can_edit  # noqa: E402
-from kb.services import catalog, counters, indexing  # noqa: E402
+from kb.services import cache_keys, catalog, counters, indexing  # noqa: E402
 
 
 def home_panel() -> dict[str, Any]:
@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     add_settings(app, settings.SETTINGS)
     _register_search(app)
     counters.init_app(app)
+    cache_keys.init_app(app)
     app.register_blueprint(bp)
     app.add_url_rule("/hc/<path:old_path>", "kb_zendesk_address", views.reading.zendesk_address)
     register_api_blueprint(app, api.bp)

@@ -48,8 +48,11 @@ def compiled_catalogues() -> None:
             continue
         with po_path.open("rb") as source:
             catalog = read_po(source)
-        with mo_path.open("wb") as target:
+        # Written aside, then put in place: another test process may be reading it.
+        partial = mo_path.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as target:
             write_mo(target, catalog)
+        os.replace(partial, mo_path)
 
 
 def create_postgres_database(purpose: str) -> str:
@@ -229,9 +232,10 @@ def services_required() -> bool:
 XDIST_GROUPS = ("redis", "browser")
 
 
+# First: pytest-xdist reads the groups in a hook of its own, which must see these marks.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for group in XDIST_GROUPS:
             if item.get_closest_marker(group):
                 item.add_marker(pytest.mark.xdist_group(group))
-                break

@@ -8,9 +8,9 @@ as a `?lang=` link would. A member's switch changes their profile, so it needs t
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from werkzeug.exceptions import BadRequest
 from wtforms import ValidationError
 
 from community.accounts import bp, services
@@ -24,12 +24,14 @@ from community.security import safe_next
 @bp.post("/language")
 @csrf.exempt
 def switch_language():
+    form = LanguageForm(meta={"csrf": False})
     if current_user.is_authenticated:
         try:
             validate_csrf(request.form.get("csrf_token"))
-        except ValidationError as error:
-            raise BadRequest(str(error)) from error
-    form = LanguageForm(meta={"csrf": False})
+        except ValidationError:
+            # A page opened before signing in has no token: the switch again, with one.
+            form.lang.errors = [_("Choose the language again: this page was out of date.")]
+            return render_template("accounts/language.html", form=form), 400
     if not form.validate_on_submit():
         return render_template("accounts/language.html", form=form), 422
     locale = form.lang.data

@@ -16,7 +16,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from flask_babel import gettext as _
 
@@ -37,6 +37,15 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 # (tag, attribute, address) -> the address to write, or None to leave it as it is.
 Resolve = Callable[[str, str, str], str | None]
+
+
+def split_address(address: str) -> SplitResult:
+    """An address in parts; a malformed one (`http://[x`) as an empty address, which nothing
+    resolves, instead of an error that would stop the whole import."""
+    try:
+        return urlsplit(address)
+    except ValueError:
+        return urlsplit("")
 
 
 def _attributes(text: str, resolve: Callable[[str, str], str | None]) -> str:
@@ -82,7 +91,7 @@ def rewrite_videos(text: str, resolve: Resolve, warnings: list[str]) -> str:
 
             return _attributes(element, address)
         link = next((source for source in sources if _is_web(source)), "")
-        name = posixpath.basename(urlsplit(sources[0]).path) if sources else ""
+        name = posixpath.basename(split_address(sources[0]).path) if sources else ""
         label = html.escape(unquote(name) or _("video"))
         warnings.append(
             _("the video '%(name)s' cannot be played from this site; it became a link",
@@ -107,7 +116,7 @@ def _on_this_site(address: str | None) -> bool:
 
 
 def _is_web(address: str) -> bool:
-    return urlsplit(address).scheme in {"http", "https"}
+    return split_address(address).scheme in {"http", "https"}
 
 
 class _TopHeadings(HTMLParser):

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import nh3
 from flask_babel import gettext as _
@@ -39,7 +39,7 @@ from kb.services.import_documents import (
     import_tags,
     parse_when,
 )
-from kb.services.import_html import markdown_headings
+from kb.services.import_html import markdown_headings, split_address
 from kb.services.import_zendesk_links import ZendeskLinks
 from kb.services.indexing import article_url
 
@@ -120,12 +120,12 @@ def load_export(path: Path) -> Export:
             own = [item for item in article["article_attachments"] if isinstance(item, dict)]
             attachments += [{**item, "article_id": article.get("id")} for item in own]
         if isinstance(article, dict) and isinstance(article.get("html_url"), str):
-            export.hosts.add(urlsplit(article["html_url"]).netloc.lower())
+            export.hosts.add(split_address(article["html_url"]).netloc.lower())
     for item in attachments:
         owner = _number(item.get("article_id")) if isinstance(item, dict) else None
         if owner is not None:
             export.attachments.setdefault(owner, []).append(item)
-            export.hosts.add(urlsplit(str(item.get("content_url") or "")).netloc.lower())
+            export.hosts.add(split_address(str(item.get("content_url") or "")).netloc.lower())
     export.hosts.discard("")
     return export
 
@@ -155,7 +155,7 @@ def _category(
 def _aliases(article: dict[str, Any], number: int, locale: str) -> list[str]:
     aliases = []
     if isinstance(article.get("html_url"), str):
-        aliases.append(unquote(urlsplit(article["html_url"]).path).strip("/"))
+        aliases.append(unquote(split_address(article["html_url"]).path).strip("/"))
     if locale:
         aliases.append(f"hc/{locale}/articles/{number}")
     return [alias for alias in dict.fromkeys(aliases) if alias]

@@ -14,12 +14,12 @@ import posixpath
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from community.errors import InvalidInput
 from community.markdown import HEADING_ID_PREFIX
 from community.uploads import check_type, clean_filename
-from kb.services.import_html import rewrite_tags, rewrite_videos
+from kb.services.import_html import rewrite_tags, rewrite_videos, split_address
 from kb.services.import_links import Rewritten
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class ZendeskLinks:
         result: Rewritten,
         file_url: Callable[[str], str],
     ) -> str | None:
-        parts = urlsplit(address)
+        parts = split_address(address)
         host = parts.netloc.lower()
         if parts.scheme not in {"", "http", "https"} or (host and host not in self.export.hosts):
             return None

@@ -132,6 +132,7 @@ def test_a_member_switch_without_their_token_is_refused(app, make_user):
     client.login(member.email)
     forged = client.post("/language", data={"lang": "zh_Hans_CN"})
     assert forged.status_code == 400
+    assert "this page was out of date" in forged.text and 'name="csrf_token"' in forged.text
     assert LANGUAGE_COOKIE not in str(forged.headers.getlist("Set-Cookie"))
     assert _locale_of(app, member.email) == "en"
 

@@ -105,3 +105,19 @@ def test_user_content_never_sets_an_id_of_the_page_itself():
     assert 'id="h-main"' in html and 'id="h-m31"' in html
     assert 'href="#h-main"' in html and 'href="#h-hello"' in html
     assert 'href="#h-h-' not in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["//evil.example/x.mp4", "/&#9;/evil.example/x.mp4", "/\t/evil.example/x.mp4",
+     "https://evil.example/x.mp4", "javascript:alert(1)", "/\\evil.example/x.mp4"],
+)  # fmt: skip
+def test_a_video_plays_only_from_this_site(source):
+    """Only a path on this site survives as a video's source, whatever a browser would make
+    of the characters it drops (a tab turns `/\\t/host` into `//host`)."""
+    video = f'<video src="{source}" poster="{source}" autoplay onplay="x()"></video>'
+    html = render_markdown(video)
+    assert "evil" not in html and "javascript" not in html and "src=" not in html
+    assert "autoplay" not in html and "onplay" not in html and 'controls="controls"' in html
+    kept = render_markdown('<video src="/kb/articles/a/files/tour.mp4"></video>')
+    assert 'src="/kb/articles/a/files/tour.mp4"' in kept

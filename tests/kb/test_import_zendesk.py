@@ -156,3 +156,24 @@ def test_a_category_lists_its_articles_in_their_source_order(app, client, tmp_pa
         html.index(f'"/kb/articles/{name}"') for name in ("refund-times", "how-do-i-return-an-item")
     )
     assert first < second
+
+
+def test_malformed_addresses_are_reported_and_never_stop_the_import(app, client, tmp_path):
+    """An address Python cannot even split (`http://[x`) in a link, an image, a video or the
+    article's own html_url leaves that address unresolved; the other articles come in."""
+    articles = [
+        {
+            "id": 7,
+            "title": "Broken links",
+            "html_url": "http://[help.example.com/hc/en-us/articles/7",
+            "body": '<p><a href="http://[x/hc/en-us/articles/8">next</a>'
+            '<img src="https://[bad/pic.png"><video src="http://[v/clip.mp4"></video></p>',
+        },
+        {"id": 8, "title": "Still imported", "body": "<p>Fine.</p>"},
+    ]
+    (tmp_path / "articles.json").write_text(json.dumps({"articles": articles}), encoding="utf-8")
+    result = run_import(app, tmp_path, "--status", "published")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert "Fine." in page(client, "still-imported")
+    assert "next" in page(client, "broken-links")
