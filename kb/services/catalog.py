@@ -11,6 +11,7 @@ from typing import Any
 
 from flask_babel import get_locale
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from community.errors import NotFound
 from community.extensions import cache, db
@@ -44,6 +45,11 @@ class ArticleLink:
 # Lists of "most read" or "related" articles show the reader's language first and the others
 # after (labelled by the templates): they are read from this many times the places they fill.
 CANDIDATES_PER_PLACE = 4
+
+
+# What a list of articles shows: read without the bodies, as lists read four times the
+# articles they show (a body can be a megabyte).
+LISTED = load_only(Article.id, Article.slug, Article.title, Article.summary, Article.view_count)
 
 
 def reader_language() -> str:
@@ -142,6 +148,7 @@ def popular_articles(limit: int = 5) -> list[Article]:
     """The most read articles, those in the reader's language first."""
     found = db.session.scalars(
         select(Article)
+        .options(LISTED)
         .where(Article.status == ArticleStatus.PUBLISHED)
         .order_by(Article.view_count.desc(), Article.id)
         .limit(limit * CANDIDATES_PER_PLACE)
@@ -200,6 +207,7 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
         shared = func.count().label("shared")
         rows = db.session.execute(
             select(Article, shared)
+            .options(LISTED)
             .join(article_tags, article_tags.c.article_id == Article.id)
             .where(
                 article_tags.c.tag_id.in_(tag_ids),
@@ -216,6 +224,7 @@ def related_articles(article: Article, limit: int = 5) -> list[Article]:
         related.extend(
             db.session.scalars(
                 select(Article)
+                .options(LISTED)
                 .where(
                     Article.category_id == article.category_id,
                     Article.status == ArticleStatus.PUBLISHED,
