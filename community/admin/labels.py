@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from community.accounts.models import Role
 from community.admin import bp
@@ -30,3 +31,24 @@ def tier_label(name: str | None) -> str:
     if not name:
         return ""
     return gettext(name.replace("_", " ").title())
+
+
+# What each kind of email is about, from the first word of its stored key (`forum_reply`,
+# `tracking_alert`, `vip_unread`, `password_reset`…), in the reader's language.
+MAIL_KIND_LABELS = {
+    "account": _l("Your account"),
+    "password": _l("Your account"),
+    "forum": _l("Forum"),
+    "tracking": _l("Shipment alerts"),
+    "vip": _l("VIP club"),
+    "support": _l("Support"),
+}
+
+
+@bp.app_template_filter("mail_kind_label")
+def mail_kind_label(category: str | None) -> str:
+    """An outbox message's kind as staff read it; a kind no feature names shows as stored."""
+    if not category:
+        return ""
+    label = MAIL_KIND_LABELS.get(category.partition("_")[0])
+    return str(label) if label is not None else category

@@ -173,6 +173,12 @@ def test_admin_pages_name_roles_tiers_and_mail_states_in_the_readers_language(
                 body_text="b", headers={}, message_id="<m@x>", status="failed",
             )
         )  # fmt: skip
+        db.session.add(
+            OutboxMessage(
+                dedupe_key="t", category="tracking_alert", to_address="t@example.com",
+                subject="s", body_text="b", headers={}, message_id="<t@x>",
+            )
+        )  # fmt: skip
         db.session.commit()
     browser = logged_in(app, admin)
     users = browser.get("/admin/users").text
@@ -183,6 +189,8 @@ def test_admin_pages_name_roles_tiers_and_mail_states_in_the_readers_language(
     assert "第 1 页，共 2 页" in users and chinese["Next"] in users
     outbox = browser.get("/admin/outbox").text
     assert "发送失败" in outbox and ">failed<" not in outbox
+    alert_row = outbox.split("t@example.com", 1)[1].split("</tr>", 1)[0]
+    assert chinese["Shipment alerts"] in alert_row and ">tracking_alert<" not in alert_row
 
 
 def test_under_a_minute_is_just_now(app):
