@@ -163,7 +163,20 @@ class TopicTag(db.Model):
     tag: Mapped[str] = mapped_column(String(MAX_TAG_LENGTH), primary_key=True, index=True)
 
 
-class Post(db.Model):
+class PostState:
+    """What a post's own columns (`number`, `is_hidden`, `deleted_at`) say about it, for the
+    ORM row and for `PostRow` alike."""
+
+    @property
+    def is_question(self) -> bool:
+        return self.number == 1
+
+    @property
+    def is_visible(self) -> bool:
+        return not self.is_hidden and self.deleted_at is None
+
+
+class Post(PostState, db.Model):
     __tablename__ = "forum_posts"
     __table_args__ = (
         UniqueConstraint("topic_id", "number"),
@@ -200,14 +213,6 @@ class Post(db.Model):
 
     def __repr__(self) -> str:
         return f"<Post {self.id} topic={self.topic_id} #{self.number}>"
-
-    @property
-    def is_question(self) -> bool:
-        return self.number == 1
-
-    @property
-    def is_visible(self) -> bool:
-        return not self.is_hidden and self.deleted_at is None
 
 
 class PostRevision(db.Model):

@@ -15,9 +15,9 @@ its place (as a placeholder) instead of shifting every later page.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import aliased
@@ -27,7 +27,16 @@ from community.errors import NotFound
 from community.extensions import db
 from community.paging import PageNumbers
 from forum import policy
-from forum.models import ForumCategory, ForumProfile, Post, PostVote, Topic, TopicTag, TopicUser
+from forum.models import (
+    ForumCategory,
+    ForumProfile,
+    Post,
+    PostState,
+    PostVote,
+    Topic,
+    TopicTag,
+    TopicUser,
+)
 from forum.services.notifications import topic_user
 from forum.settings import setting
 from kb.services import Hit, search
@@ -234,7 +243,8 @@ def page_of(number: int) -> int:
     return (max(1, number) - 1) // per_page() + 1
 
 
-class PostRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class PostRow(PostState):
     """A post as pages read it: Core columns, not an ORM object (nothing here is written).
 
     Building ORM objects was a third of a signed-in topic page's database time.
@@ -255,17 +265,9 @@ class PostRow(NamedTuple):
     vote_count: int
     open_flag_count: int
 
-    @property
-    def is_question(self) -> bool:
-        return self.number == 1
-
-    @property
-    def is_visible(self) -> bool:
-        return not self.is_hidden and self.deleted_at is None
-
 
 _POSTS = Post.__table__.c
-_POST_COLUMNS = [getattr(_POSTS, name) for name in PostRow._fields]
+_POST_COLUMNS = [getattr(_POSTS, field.name) for field in fields(PostRow)]
 
 
 @dataclass(frozen=True)
