@@ -20,6 +20,7 @@ from community import (
     accounts,
     admin,
     api,
+    badges,
     cli,
     errors,
     i18n,
@@ -113,6 +114,7 @@ def configure_core(app: Flask) -> None:
     outbox.init_app(app)
     api.init_app(app)
     app.register_blueprint(main.bp)
+    badges.init_app(app)
     app.register_blueprint(admin.bp)
 
 

@@ -104,7 +104,12 @@ def is_write_conflict(error: BaseException) -> bool:
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    """The API, `/healthz`, and a page's own `fetch()` that asks for JSON get errors as JSON."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    return request.accept_mimetypes.best_match(("text/html", "application/json")) == (
+        "application/json"
+    )
 
 
 def _titles() -> dict[int, tuple[str, str]]:

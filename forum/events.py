@@ -3,10 +3,9 @@
 A topic page connects with `{"topic": <id>}`. The server loads the topic and lets the
 connection join its room only when the login session's person (or an anonymous reader)
 may see it, so a hidden topic's room refuses everyone but moderators and its author.
-A signed-in reader also joins their own room, for the notification badge. The connection
-is then told the topic's highest post number and version, so a page rendered just before
-a reply and connected just after it catches up, and one that was offline while something
-else changed offers a reload.
+The connection is then told the topic's highest post number and version, so a page
+rendered just before a reply and connected just after it catches up, and one that was
+offline while something else changed offers a reload.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from community.extensions import db, socketio
 from community.numbers import bounded_int
 from forum import policy
 from forum.models import Topic
-from forum.services.realtime import NAMESPACE, topic_room, user_room
+from forum.services.realtime import NAMESPACE, topic_room
 
 
 def _topic_id(auth: Any) -> int | None:
@@ -31,20 +30,16 @@ def _topic_id(auth: Any) -> int | None:
 
 def connect(auth: Any = None) -> bool:
     topic_id = _topic_id(auth)
-    signed_in = policy.signed_in(current_user)
-    if topic_id is None and not signed_in:
+    if topic_id is None:
         return False
-    if topic_id is not None:
-        topic = db.session.get(Topic, topic_id)
-        if topic is None or not policy.can_see_topic(topic, current_user):
-            return False
-        join_room(topic_room(topic.id))
-        emit(
-            "watching",
-            {"topic": topic.id, "last_number": topic.highest_number, "version": topic.version},
-        )
-    if signed_in:
-        join_room(user_room(current_user.id))
+    topic = db.session.get(Topic, topic_id)
+    if topic is None or not policy.can_see_topic(topic, current_user):
+        return False
+    join_room(topic_room(topic.id))
+    emit(
+        "watching",
+        {"topic": topic.id, "last_number": topic.highest_number, "version": topic.version},
+    )
     return True
 
 

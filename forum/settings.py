@@ -23,6 +23,9 @@ SETTINGS: tuple[Setting, ...] = (
     # The same text twice from one person within this time is refused.
     Setting("FORUM_DUPLICATE_MINUTES", 5, integer, example="1"),
     Setting("FORUM_MAX_POST_LENGTH", 32_000, integer, example="8000"),
+    # Reply and mention emails wait this long, and are withdrawn if the reader saw the post
+    # on an open page meanwhile.
+    Setting("FORUM_EMAIL_DELAY_SECONDS", 120, integer, example="0"),
     # Open flags from this many people hide a post until a moderator looks.
     Setting("FORUM_FLAGS_TO_HIDE", 3, integer, example="2"),
     Setting("FORUM_TOPICS_PER_PAGE", 30, integer, example="10"),

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from community.db import utcnow
 from community.extensions import db, insert_ignoring_conflicts
@@ -96,6 +97,9 @@ class Email:
     # chosen by the caller, for conversations that thread replies by these headers.
     headers: Mapping[str, str] | None = None
     message_id: str | None = None
+    # Held back this long before it is due, so that it can still be withdrawn
+    # (`withdraw_queued`) when what it tells has been seen meanwhile.
+    delay_seconds: int = 0
 
 
 # Line and paragraph separators and control characters end a header line in some mail
@@ -134,7 +138,7 @@ def _opted_out(emails: Sequence[Email]) -> set[tuple[str, str]]:
     return {(row.email, row.list_key) for row in rows}
 
 
-def _render_row(email: Email, domain: str) -> dict[str, Any]:
+def _render_row(email: Email, domain: str, now: datetime) -> dict[str, Any]:
     """The outbox row of one email, rendered in the current (forced) locale.
 
     Templates render without the page's context processors, which describe the visitor
@@ -160,6 +164,7 @@ def _render_row(email: Email, domain: str) -> dict[str, Any]:
         "body_html": environment.get_template(f"email/{email.template}.html").render(context),
         "headers": headers,
         "message_id": header_value(email.message_id or make_msgid(domain=domain), 255),
+        "next_attempt_at": now + timedelta(seconds=max(email.delay_seconds, 0)),
     }
 
 
@@ -180,10 +185,11 @@ def _queue(emails: Sequence[Email]) -> list[int]:
         seen.add(key)
         by_locale.setdefault(email.locale or config["BABEL_DEFAULT_LOCALE"], []).append(email)
     domain = _mail_domain()
+    now = utcnow()
     rows = []
     for locale, group in by_locale.items():
         with force_locale(locale):
-            rows.extend(_render_row(email, domain) for email in group)
+            rows.extend(_render_row(email, domain, now) for email in group)
     if not rows:
         return []
     table = OutboxMessage.__table__
@@ -242,14 +248,36 @@ def outbox_counts() -> dict[str, int]:
 
 
 def oldest_queued_age_seconds() -> float | None:
+    """How long the longest-waiting message has been due: an email held back on purpose
+    (`Email.delay_seconds`) or waiting for its retry is not late yet."""
+    now = utcnow()
     oldest = db.session.scalar(
-        select(func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENDING])
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENDING]),
+            OutboxMessage.next_attempt_at <= now,
         )
     )
     if oldest is None:
         return None
-    return round((utcnow() - oldest).total_seconds(), 1)
+    return round((now - oldest).total_seconds(), 1)
+
+
+def withdraw_queued(dedupe_keys: Sequence[str] = (), *, prefixes: Sequence[str] = ()) -> int:
+    """Delete the emails with these dedupe keys (or key prefixes) that no worker has taken
+    yet; how many were withdrawn.
+
+    For an email whose news the recipient has already seen in the site, or that is about
+    something no longer shown. One a worker has claimed is left to go: it may be on the wire.
+    """
+    matches = [OutboxMessage.dedupe_key.startswith(prefix, autoescape=True) for prefix in prefixes]
+    if dedupe_keys:
+        matches.append(OutboxMessage.dedupe_key.in_([key[:255] for key in dedupe_keys]))
+    if not matches:
+        return 0
+    result = db.session.execute(
+        delete(OutboxMessage).where(or_(*matches), OutboxMessage.status == OutboxStatus.QUEUED)
+    )
+    return int(result.rowcount or 0)
 
 
 def retry_message(message: OutboxMessage) -> None:

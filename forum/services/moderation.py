@@ -169,6 +169,8 @@ def withdraw_post(post: Post, topic: Topic) -> None:
     """
     if post.is_question:
         notifications.settle_topic(topic.id)
+    else:
+        notifications.withdraw_emails_about([post.id])
     if topic.accepted_post_id == post.id:
         topic.accepted_post_id = None
         topic.solved_at = None

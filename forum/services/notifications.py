@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -23,20 +23,24 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 
 from community.accounts.models import User
+from community.badges import badges_changed
 from community.db import utcnow
 from community.errors import NotAllowed, NotFound
 from community.extensions import db, insert_ignoring_conflicts
-from community.outbox.services import Email, enqueue_emails
+from community.outbox.services import Email, enqueue_emails, withdraw_queued
 from community.registry import CountQuery
 from community.urls import external_url
 from forum import policy
 from forum.content import excerpt
 from forum.models import Notification, NotificationKind, Post, Topic, TopicUser
-from forum.services import realtime
+from forum.settings import setting
 
 REPLIES_LIST = "forum.replies"
 MENTIONS_LIST = "forum.mentions"
 RECENT_LIMIT = 50
+EMAIL_KINDS = ("reply", "mention")
+# Posts this much older than the email delay can have no email left to withdraw.
+EMAIL_WITHDRAW_MARGIN = 60
 
 
 def replies_list_key(topic_id: int) -> str:
@@ -106,7 +110,50 @@ def mark_visited(relation: TopicUser) -> None:
         )
         .values(read_at=now)
     )
+    badges_changed([relation.user_id])  # the reader's other open pages
     db.session.commit()
+
+
+def seen_live(topic: Topic, user: Any, number: int) -> bool:
+    """An open page showed its reader the topic's replies up to `number`, while they looked.
+
+    When nothing newer is there for them, that counts as a visit (`mark_visited`): their
+    notices for the topic are read, every open page's badge drops, and the reply and mention
+    emails still held back (`FORUM_EMAIL_DELAY_SECONDS`) are withdrawn, so nobody is emailed
+    about a reply they watched arrive. Whether anything was marked.
+    """
+    from forum.services import reading  # reading asks this module for the reader's relation
+
+    if not policy.can_see_topic(topic, user):
+        raise NotFound()
+    relation = topic_user(topic.id, user.id)
+    if relation is None or reading.posts_after(topic, number, user, limit=1):
+        return False
+    recent_posts = _recent_post_ids(topic.id, up_to=number)
+    withdraw_queued(
+        [_email_key(kind, post_id, user.id) for post_id in recent_posts for kind in EMAIL_KINDS]
+    )
+    mark_visited(relation)
+    return True
+
+
+def _recent_post_ids(topic_id: int, up_to: int | None = None) -> list[int]:
+    """The topic's posts recent enough for an email about them to be waiting still."""
+    window = setting("FORUM_EMAIL_DELAY_SECONDS") + EMAIL_WITHDRAW_MARGIN
+    query = select(Post.id).where(
+        Post.topic_id == topic_id, Post.created_at >= utcnow() - timedelta(seconds=window)
+    )
+    if up_to is not None:
+        query = query.where(Post.number <= up_to)
+    return list(db.session.scalars(query))
+
+
+def withdraw_emails_about(post_ids: Iterable[int]) -> None:
+    """Posts left readers' view (hidden or deleted): their reply and mention emails not yet
+    sent are withdrawn, so a spam reply hidden in time never reaches anyone's inbox."""
+    withdraw_queued(
+        prefixes=[f"forum.{kind}:{post_id}:" for post_id in post_ids for kind in EMAIL_KINDS]
+    )
 
 
 # Notifying -----------------------------------------------------------------------------------
@@ -128,7 +175,8 @@ def _add_notice(
 def _email(
     kind: str, subject: Any, list_key: str, recipient: User, post: Post, topic: Topic, author: User
 ) -> Email:
-    """A reply or mention email (`kind`), sent once per post and person whatever retries."""
+    """A reply or mention email (`kind`), sent once per post and person whatever retries,
+    after `FORUM_EMAIL_DELAY_SECONDS` (see `seen_live`)."""
     return Email(
         to=recipient.email,
         subject=subject,
@@ -141,11 +189,16 @@ def _email(
             "post_url": external_url("forum.post", post_id=post.id),
             "topic_url": external_url("forum.topic", topic_id=topic.id, slug=topic.slug),
         },
-        dedupe_key=f"forum.{kind}:{post.id}:{recipient.id}",
+        dedupe_key=_email_key(kind, post.id, recipient.id),
         category=f"forum_{kind}",
         list_key=list_key,
         locale=recipient.locale,
+        delay_seconds=setting("FORUM_EMAIL_DELAY_SECONDS"),
     )
+
+
+def _email_key(kind: str, post_id: int, recipient_id: int) -> str:
+    return f"forum.{kind}:{post_id}:{recipient_id}"
 
 
 def notify_mentions(post: Post, topic: Topic, author: User, people: Sequence[User]) -> list[int]:
@@ -250,23 +303,24 @@ def notify_accepted(post: Post, topic: Topic, by: User) -> list[int]:
 
 
 def push_counts(user_ids: Iterable[int]) -> None:
-    """Queue the new unread counts for the badges of open pages (sent on commit).
-
-    Called inside the transaction, before the commit: the counts include its notices.
-    """
-    realtime.notification_counts(user_ids)
+    """These people's open pages refresh their badges once the transaction commits."""
+    badges_changed(user_ids)
 
 
 def settle_topic(topic_id: int) -> None:
     """The topic left readers' view (hidden or deleted): its unread notices count no more.
 
-    Runs in the caller's transaction; the badge and the list then agree.
+    Runs in the caller's transaction; the badge and the list then agree, on open pages too,
+    and the emails about its posts that are still held back are withdrawn.
     """
-    db.session.execute(
+    withdraw_emails_about(_recent_post_ids(topic_id))
+    told = db.session.scalars(
         update(Notification)
         .where(Notification.topic_id == topic_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
-    )
+        .returning(Notification.user_id)
+    ).all()
+    badges_changed(told)
 
 
 # Reading -------------------------------------------------------------------------------------
@@ -324,6 +378,7 @@ def open_notice(user: Any, notice_id: int) -> Notification:
         raise NotFound()
     if notice.read_at is None:
         notice.read_at = utcnow()
+        badges_changed([user.id])
         db.session.commit()
     return notice
 
@@ -352,4 +407,5 @@ def mark_all_read(user: Any) -> None:
         .where(TopicUser.user_id == user.id, TopicUser.unread.is_(True))
         .values(unread=False)
     )
+    badges_changed([user.id])
     db.session.commit()

@@ -1,7 +1,7 @@
 """Live topic pages: what each forum change tells the browsers watching, once it commits.
 
 Each open topic page joins its topic's room (`forum.events` checks the reader may see the
-topic first); a signed-in reader also joins their own room, for the notification count.
+topic first). The notification badge is live on every page through `community.badges`.
 Pushes carry only ids, numbers and the topic's version: the page fetches the new posts
 itself, rendered for its reader (language, time zone, the buttons that reader may use),
 through the same permission checks as a page load. The version lets a page that was
@@ -14,14 +14,11 @@ when the commit succeeds (and drops it on a rollback).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
-
-from sqlalchemy import func, select
 
 from community.extensions import db
 from community.realtime import push_after_commit, room
-from forum.models import Notification, Post, Topic
+from forum.models import Post, Topic
 
 NAMESPACE = "/forum"
 
@@ -29,11 +26,6 @@ NAMESPACE = "/forum"
 def topic_room(topic_id: int) -> str:
     """The room of a topic's open pages; only `forum.events` lets anyone in."""
     return room("forum-topic", topic_id)
-
-
-def user_room(user_id: int) -> str:
-    """The room of one person's open forum pages."""
-    return room("forum-user", user_id)
 
 
 def _push_to_topic(event: str, topic_id: int, payload: dict[str, Any], **options: Any) -> None:
@@ -76,22 +68,3 @@ def topic_gone(topic_id: int) -> None:
     Readers who may still see the topic (moderators) join again when they reload.
     """
     _push_to_topic("topic_gone", topic_id, {"topic": topic_id}, close_room=True)
-
-
-def notification_counts(user_ids: Iterable[int]) -> None:
-    """Each person's unread count, for the badge in the navigation (one query for all)."""
-    people = list(dict.fromkeys(user_ids))
-    if not people:
-        return
-    counts = dict.fromkeys(people, 0)
-    counts.update(
-        db.session.execute(
-            select(Notification.user_id, func.count(Notification.id))
-            .where(Notification.user_id.in_(people), Notification.read_at.is_(None))
-            .group_by(Notification.user_id)
-        ).all()
-    )
-    for user_id, count in counts.items():
-        push_after_commit(
-            "notifications", {"count": count}, namespace=NAMESPACE, to=user_room(user_id)
-        )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from community.accounts.permissions import acting_user
 from community.forms import CsrfOnlyForm
+from community.numbers import bounded_int
 from forum import bp
-from forum.services import notifications, profiles
+from forum.services import notifications, profiles, reading
 from forum.views.common import post_location
 
 
@@ -53,5 +54,18 @@ def read_all():
 @login_required
 def notification_count():
     response = jsonify(count=notifications.unread_count(current_user))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/t/<int:topic_id>/seen")
+@login_required
+def seen_live(topic_id: int):
+    """An open topic page showed its reader new replies up to `number` while they looked:
+    their notices for it are read and the emails about those replies withdrawn."""
+    number = bounded_int(request.form.get("number"), field="number", low=0)
+    found, _category = reading.readable_topic(topic_id, current_user)
+    marked = notifications.seen_live(found, acting_user(), number)
+    response = jsonify(marked=marked)
     response.headers["Cache-Control"] = "no-store"
     return response

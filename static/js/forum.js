@@ -117,6 +117,24 @@
     var highestKnown = renderedHighest;  // the highest post number this page has heard of
     var fetching = false;
     var wanted = 0;
+    // A watcher who sees replies arrive here is not emailed about them: the page says so once
+    // they are on screen while the tab is visible (or as soon as it becomes visible).
+    var seenUrl = root.getAttribute("data-seen-url");
+    var seenSent = lastNumber;
+
+    function reportSeen() {
+      if (!seenUrl || lastNumber <= seenSent || document.visibilityState !== "visible") { return; }
+      seenSent = lastNumber;
+      var body = new FormData();
+      body.append("number", String(lastNumber));
+      fetch(seenUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": Portico.csrfToken ? Portico.csrfToken() : "" },
+        body: body
+      }).catch(function () { seenSent = 0; /* the next reply tries again */ });
+    }
+    document.addEventListener("visibilitychange", reportSeen);
 
     function announce(text) { if (status && text) { status.textContent = text; } }
 
@@ -167,6 +185,7 @@
           announce(post.getAttribute("aria-label") || (author ? author.textContent : ""));
         });
         root.setAttribute("data-last-number", String(lastNumber));
+        reportSeen();
       }).catch(function () { /* the next push, or a reload, brings it */ }).then(function () {
         fetching = false;
         // Go on while fetching brings posts or a push came meanwhile: a failed or empty answer
@@ -270,13 +289,6 @@
         showNotice(root.getAttribute("data-text-gone") || "This topic is no longer available.",
           root.getAttribute("data-forum-url") || "/forum/",
           root.getAttribute("data-text-back") || "Back to the forum");
-      }
-    });
-    socket.on("notifications", function (state) {
-      var badge = document.querySelector('[data-badge="forum"] [data-badge-count]');
-      if (badge && state && typeof state.count === "number") {
-        badge.textContent = String(state.count);
-        badge.hidden = state.count === 0;
       }
     });
   }

@@ -234,6 +234,36 @@
     }
   }
 
+  /* A member's navigation badges stay true on every page: the server says when a count moved
+   * (Socket.IO namespace /me, the member's own room) and the page asks for its counts. */
+  function liveBadges() {
+    var url = document.body.getAttribute("data-badges-url");
+    if (!url || typeof window.io !== "function" || !window.fetch) { return; }
+    var refresh = debounce(function () {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data || !data.badges) { return; }
+          Object.keys(data.badges).forEach(function (key) {
+            var count = data.badges[key];
+            document.querySelectorAll('[data-badge="' + key + '"] [data-badge-count]').forEach(function (node) {
+              node.textContent = String(count);
+              node.hidden = !count;
+            });
+          });
+        })
+        .catch(function () { /* the next change, or a reload, shows them */ });
+    }, 250);
+    var socket = window.io("/me", { withCredentials: true });
+    var connectedBefore = false;
+    socket.on("badges", refresh);
+    socket.on("connect", function () {
+      if (connectedBefore) { refresh(); }  // back after a break: counts may have moved meanwhile
+      connectedBefore = true;
+    });
+  }
+  liveBadges();
+
   window.Portico = {
     csrfToken: csrfToken, suggest: suggest, watchQuery: watchQuery, debounce: debounce,
     refreshTimes: refreshTimes

@@ -15,43 +15,47 @@
   var namespace = (chat || board).getAttribute("data-namespace") || "/vip";
   var socket = window.io(namespace, { withCredentials: true });
 
-  function setBadge(count) {
-    document.querySelectorAll('[data-badge="vip"] [data-badge-count]').forEach(function (node) {
-      node.textContent = String(count);
-      node.hidden = !count;
-    });
-  }
-  socket.on("unread", function (data) {
-    if (data && typeof data.count === "number") { setBadge(data.count); }
-  });
-
   function fill(template, name) {
     return (template || "").replace("{name}", name);
   }
 
   /* ---------------------------------------------------------------- dashboard */
+  // Any message, read receipt, escalation or assignment can move a client's row, its order
+  // and the totals: the page asks the server for the board again, rendered as on a load, so
+  // every number on it agrees (a per-cell patch once showed "answered" beside "unread 1").
   if (board) {
-    var showActivity = function () {
-      if (!board.hidden) { return; }
-      board.textContent = "";
-      board.appendChild(document.createTextNode(board.getAttribute("data-text-activity") + " "));
-      var link = document.createElement("a");
-      link.href = window.location.pathname;
-      link.textContent = board.getAttribute("data-text-reload");
-      board.appendChild(link);
-      board.hidden = false;
-    };
-    socket.on("new_message", function (message) {
-      if (!message || message.from_staff) { return; }
-      var row = document.querySelector('[data-conversation-row="' + message.conversation + '"]');
-      var cell = row && row.querySelector("[data-row-unread]");
-      if (cell) {
-        cell.textContent = String((parseInt(cell.textContent, 10) || 0) + 1);
-        cell.classList.remove("vip-unread-none");
-      }
-      showActivity();
+    var announcer = document.querySelector("[data-vip-board-status]");
+    var boardTicket = 0;
+    var refreshBoard = (window.Portico && Portico.debounce ? Portico.debounce : function (fn) { return fn; })(function () {
+      var ticket = ++boardTicket;
+      fetch(window.location.pathname + window.location.search,
+        { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (html === null || ticket !== boardTicket) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-vip-dashboard]");
+          if (!fresh) { return; }
+          var focused = document.activeElement && board.contains(document.activeElement) ?
+            document.activeElement.getAttribute("href") : null;
+          board.replaceWith(fresh);
+          board = fresh;
+          if (window.Portico && Portico.refreshTimes) { Portico.refreshTimes(board); }
+          if (focused) {
+            var again = board.querySelector('a[href="' + focused.replace(/"/g, "") + '"]');
+            if (again) { again.focus(); }
+          }
+          if (announcer) { announcer.textContent = announcer.getAttribute("data-text-activity"); }
+        })
+        .catch(function () { /* the next change, or a reload, shows it */ });
+    }, 300);
+    ["new_message", "seen", "escalated", "assignment"].forEach(function (name) {
+      socket.on(name, refreshBoard);
     });
-    socket.on("escalated", showActivity);
+    var boardConnected = false;
+    socket.on("connect", function () {  // back after a break: changes made meanwhile
+      if (boardConnected) { refreshBoard(); }
+      boardConnected = true;
+    });
   }
 
   if (!chat) { return; }

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from community.badges import badges_changed
 from community.extensions import db
 from community.realtime import push_after_commit, room
 from support.models import AgentMembership, SupportRequest
@@ -60,3 +61,4 @@ def inbox_changed(request: SupportRequest, extra_people: Iterable[int | None] = 
             namespace=NAMESPACE,
             to=[agent_room(person) for person in sorted(people)],
         )
+        badges_changed(people)

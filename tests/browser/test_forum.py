@@ -3,6 +3,9 @@ another demo member replies, the reply appears live on the first page, the asker
 
 from __future__ import annotations
 
+import sqlite3
+import time
+
 import pytest
 
 from tests.browser.conftest import log_in
@@ -11,9 +14,33 @@ pytestmark = pytest.mark.browser
 
 TITLE = "How do I return an item I bought last week?"
 REPLY = "Open Your orders, choose the order and select Return: the label is free."
+ASKER = "customer@example.com"
 
 
-def test_a_question_gets_a_live_reply_and_is_solved(new_page):
+def _pending_about(live_server, post_id: int) -> tuple[int, int]:
+    """The asker's unread notices about the post, and emails about it still to send."""
+    with sqlite3.connect(live_server.instance / "portico.db") as database:
+        notices = database.execute(
+            "SELECT count(*) FROM forum_notifications n JOIN users u ON u.id = n.user_id"
+            " WHERE u.email = ? AND n.read_at IS NULL AND n.topic_id ="
+            " (SELECT topic_id FROM forum_posts WHERE id = ?)",
+            (ASKER, post_id),
+        ).fetchone()[0]
+        emails = database.execute(
+            "SELECT count(*) FROM outbox_messages WHERE to_address = ? AND dedupe_key LIKE ?",
+            (ASKER, f"forum.%:{post_id}:%"),
+        ).fetchone()[0]
+    return notices, emails
+
+
+def _wait_for(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the page did not report the reply as seen"
+        time.sleep(0.1)
+
+
+def test_a_question_gets_a_live_reply_and_is_solved(new_page, live_server):
     """Suggestion and preview while typing, a live reply and a vote without reload, the
     answer accepted."""
     errors: list[str] = []
@@ -51,6 +78,9 @@ def test_a_question_gets_a_live_reply_and_is_solved(new_page):
     live.wait_for(timeout=15_000)
     assert asker.evaluate("window.__sameDocument") is True, "the page was reloaded"
     assert "Vivian Li" in live.inner_text()
+    # The asker watched it arrive: the notice is read and its email withdrawn, not sent later.
+    post_id = int(live.get_attribute("data-post-id"))
+    _wait_for(lambda: _pending_about(live_server, post_id) == (0, 0))
 
     live.locator("button.forum-vote").click()  # sent in the background
     asker.wait_for_function(

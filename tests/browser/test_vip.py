@@ -79,3 +79,61 @@ def test_without_javascript_the_vip_still_sends_with_the_form(browser, live_serv
         assert page.locator(".vip-msg").filter(has_text="without JavaScript").count() == 1
     finally:
         context.close()
+
+
+def test_the_managers_board_and_badge_follow_a_message_on_any_page(new_page):
+    """Vivian writes while Morgan has the dashboard open in one tab and the forum in another:
+    the row, the totals and the Messages badge on the forum page all move without a reload,
+    and reading the message in a third tab brings them back."""
+    errors: list[str] = []
+    vip, board, forum, conversation = new_page(), new_page(), None, None
+    _watch_errors(vip, errors)
+    _watch_errors(board, errors)
+    log_in(vip, "vip@example.com")
+    vip.goto("/vip/")
+    log_in(board, "manager@example.com")
+    # The same login in further tabs: the manager's own session, as a browser would share it.
+    forum = board.context.new_page()
+    conversation = board.context.new_page()
+    _watch_errors(forum, errors)
+    board.goto("/manager/")
+    board.evaluate("window.__sameDocument = true")
+    forum.goto("/forum/")
+    forum.evaluate("window.__sameDocument = true")
+    for page in (vip, board, forum):
+        page.wait_for_function("typeof window.io === 'function'")
+    board.wait_for_timeout(500)  # both of Morgan's tabs have joined their rooms
+
+    row = board.locator("tr", has=board.get_by_role("link", name="Vivian Li"))
+    unread_before = int(row.locator("[data-row-unread]").inner_text())
+    vip.get_by_label("Your message").fill("Is my order insured? 我的订单有保险吗？")
+    vip.get_by_role("button", name="Send").click()
+    vip.locator(".vip-msg-mine").filter(has_text="订单有保险").wait_for()
+
+    badge = forum.locator('[data-badge="vip"] [data-badge-count]')
+    forum.wait_for_function(
+        "el => !el.hidden && parseInt(el.textContent, 10) >= 1", arg=badge.element_handle()
+    )
+    board.wait_for_function(
+        f"() => {{ const row = [...document.querySelectorAll('[data-conversation-row]')]"
+        f".find(r => r.textContent.includes('Vivian Li'));"
+        f" return row && parseInt(row.querySelector('[data-row-unread]').textContent, 10)"
+        f" === {unread_before + 1} && !row.textContent.includes('answered'); }}"
+    )
+    assert "within the promise" in row.inner_text() or "past the promise" in row.inner_text()
+
+    # Morgan reads it in a third tab: the board and the badge elsewhere follow.
+    conversation.goto("/manager/")
+    conversation.get_by_role("link", name="Vivian Li").first.click()
+    conversation.locator(".vip-msg").filter(has_text="订单有保险").wait_for()
+    board.wait_for_function(
+        "() => { const row = [...document.querySelectorAll('[data-conversation-row]')]"
+        ".find(r => r.textContent.includes('Vivian Li'));"
+        " return row && row.querySelector('[data-row-unread]').textContent.trim() === '0'; }"
+    )
+    forum.wait_for_function(
+        "el => el.hidden || el.textContent.trim() === '0'", arg=badge.element_handle()
+    )
+    assert board.evaluate("window.__sameDocument") is True, "the dashboard was reloaded"
+    assert forum.evaluate("window.__sameDocument") is True, "the forum page was reloaded"
+    assert errors == [], f"the browser reported errors: {errors}"

@@ -8,7 +8,7 @@ from community.extensions import db, socketio
 from forum.models import Post, Topic
 from forum.services import moderation, posting
 from tests.forum.conftest import as_user, load_topic
-from tests.helpers import logged_in
+from tests.helpers import badge_counts, badge_pushes, badge_socket, logged_in
 
 NAMESPACE = "/forum"
 
@@ -127,17 +127,24 @@ def test_accepting_an_answer_tells_open_pages(app, asker, helper, make_topic, ma
 
 
 def test_signed_in_readers_hear_their_unread_count(app, asker, helper, make_topic, make_reply):
-    """The person's own room carries the new count for the navigation badge."""
+    """Each person's badge moves on every open page (`/me`), and only theirs."""
     topic = make_topic(asker)
-    socket = connect(app, None, logged_in(app, asker))
-    assert socket.is_connected(NAMESPACE)
+    socket = badge_socket(app, logged_in(app, asker))
+    assert socket.is_connected("/me")
     make_reply(helper, topic, "Hello @CaseyChen")
-    assert events(socket, "notifications") == [{"count": 1}]
-    other = connect(app, None, logged_in(app, helper))
-    other.get_received(NAMESPACE)
+    assert badge_pushes(socket) == 1
+    assert badge_counts(app, asker)["forum"] == 1
+    other = badge_socket(app, logged_in(app, helper))
     make_reply(asker, topic, "Thanks!")
-    assert events(socket, "notifications") == []
-    assert events(other, "notifications") == [{"count": 1}]
+    assert badge_pushes(socket) == 0
+    assert badge_pushes(other) == 1
+    assert badge_counts(app, helper)["forum"] == 1
+
+
+def test_the_forum_namespace_needs_a_topic(app, asker):
+    """Without a topic there is nothing to join: badges live on `/me`."""
+    socket = connect(app, None, logged_in(app, asker))
+    assert not socket.is_connected(NAMESPACE)
 
 
 def test_a_page_back_online_learns_what_it_missed(

@@ -10,6 +10,7 @@ import pytest
 from community.extensions import socketio
 from support.models import Status
 from support.services import working
+from tests.helpers import badge_counts, badge_pushes, badge_socket
 from tests.support.staff_helpers import acting, row, signed_in
 
 NAMESPACE = "/support"
@@ -201,3 +202,18 @@ def test_unknown_events_are_answered(app, desk, socket_for):
     agent = socket_for(desk.agent)
     answer = agent.emit("delete_everything", {}, namespace=NAMESPACE, callback=True)
     assert answer["ok"] is False and answer["error"]["code"] == 400
+
+
+def test_a_new_request_moves_the_agents_badge_on_every_page(app, desk, open_request):
+    """The Requests badge is live on any page an agent has open (`/me`), not only the inbox,
+    and only for the agents of the request's department."""
+    agent = badge_socket(app, signed_in(app, desk.agent))
+    outsider = badge_socket(app, signed_in(app, desk.outsider))
+    customer = badge_socket(app, signed_in(app, desk.customer))
+    assert agent.is_connected("/me")
+    before = badge_counts(app, desk.agent)["support"]
+    open_request()
+    assert badge_pushes(agent) == 1
+    assert badge_pushes(outsider) == 0 and badge_pushes(customer) == 0
+    assert badge_counts(app, desk.agent)["support"] == before + 1
+    assert "support" not in badge_counts(app, desk.customer), "a customer has no inbox badge"

@@ -93,7 +93,7 @@ class Listener:
     def __init__(self, url: str, cookie: str) -> None:
         self.events: queue.Queue[tuple[str, dict]] = queue.Queue()
         self.client = socketio.Client(reconnection=False)
-        for name in ("new_message", "typing", "seen", "unread", "vip_error"):
+        for name in ("new_message", "typing", "seen", "vip_error"):
             self.client.on(name, self._recorder(name), namespace=NAMESPACE)
         self.client.connect(
             url, headers={"Cookie": cookie}, namespaces=[NAMESPACE], wait_timeout=10
@@ -106,7 +106,7 @@ class Listener:
         return self.client.call(event, data, namespace=NAMESPACE, timeout=10)
 
     def next(self, name: str, where=lambda data: True, timeout: float = 10) -> dict:
-        """The next `name` event that matches, skipping others (unread counts come and go)."""
+        """The next `name` event that matches, skipping others."""
         while True:
             got, data = self.events.get(timeout=timeout)
             if got == name and where(data):

@@ -18,6 +18,7 @@ from sqlalchemy import Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import defaultload
 
 from community.accounts.models import User
+from community.badges import badges_changed
 from community.db import utcnow
 from community.errors import InvalidInput
 from community.extensions import db
@@ -165,15 +166,13 @@ def _push_posted(
     commit, so no connection is held while the pushes wait on the network.
     """
     people = policy.readers(conversation, now)
-    # Only the counts that moved: the other side's, and the author's if they read something.
-    changed = [person for person in people if person != author_id or seen_up_to]
-    counts = unread_counts(changed, conversation.client_id, now)
     realtime.push_message(people, payload, origin_sid)
     if seen_up_to:
         realtime.push_seen(
             conversation.id, people, now, seen_up_to, by_staff=side is not Side.CLIENT
         )
-    realtime.push_unread(counts)
+    # Only the counts that moved: the other side's, and the author's if they read something.
+    badges_changed(person for person in people if person != author_id or seen_up_to)
 
 
 def mark_read(
@@ -201,7 +200,7 @@ def mark_read(
     if ids:
         people = policy.readers(conversation, now)
         realtime.push_seen(conversation.id, people, now, max(ids), by_staff=not from_staff)
-        realtime.push_unread({reader.id: unread_count(reader, now)})
+        badges_changed([reader.id])
     db.session.commit()
     return len(ids)
 
@@ -294,24 +293,6 @@ def unread_count(user: User, now: datetime | None = None) -> int:
     """Messages waiting for `user` in every conversation they take part in: one query."""
     query = unread_count_query(user, now)
     return (db.session.scalar(query.statement, query.params) or 0) if query is not None else 0
-
-
-def unread_counts(people: list[int], client_id: int, now: datetime) -> dict[int, int]:
-    """Everyone's new badge count after a message, in one round trip.
-
-    In a conversation the client is the client and everyone else is staff, which is all the
-    counting needs to know: nobody's account has to be loaded for it.
-    """
-    if not people:
-        return {}
-    statements = [
-        _unread_for(person, as_client=person == client_id, as_staff=person != client_id, now=now)
-        for person in people
-    ]
-    row = db.session.execute(
-        select(*[statement.scalar_subquery() for statement in statements if statement is not None])
-    ).one()
-    return dict(zip(people, (count or 0 for count in row), strict=True))
 
 
 def unread_by_conversation(conversation_ids: list[int]) -> dict[int, int]:

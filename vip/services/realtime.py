@@ -79,12 +79,6 @@ def push_typing(conversation_id: int, others: list[int], name: str, typing: bool
     push_to(others, "typing", {"conversation": conversation_id, "name": name, "typing": typing})
 
 
-def push_unread(counts: dict[int, int]) -> None:
-    """Each person's new unread total, for the badge in the navigation."""
-    for user_id, count in counts.items():
-        push_to([user_id], "unread", {"count": count})
-
-
 def push_escalation(conversation: VipConversation, client_name: str) -> None:
     if conversation.backup_manager_id is not None:
         push_to(
