@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale
-from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import forum
@@ -21,6 +20,7 @@ from community import (
     admin,
     api,
     badges,
+    chrome,
     cli,
     errors,
     i18n,
@@ -40,7 +40,6 @@ from community.config import (
 from community.db import render_migration_item
 from community.extensions import cache, csrf, db, limiter, migrate, socketio
 from community.markdown import markdown_filter, trusted_html
-from community.navigation import nav_counts
 from community.urls import page_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,17 +140,16 @@ def configure_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     reg = registry.registry(app)
 
+    # The header and footer (`page_header()`, `page_footer()`), called by base.html only, so
+    # emails rendered in a request cost no queries.
+    chrome.init_app(app)
+
     @app.context_processor
     def portal_context() -> dict[str, Any]:
-        user = current_user._get_current_object()  # once, not through the proxy per use
         return {
             "portal_name": app.config["PORTAL_NAME"],
             "company_name": app.config["COMPANY_NAME"],
-            "nav_links": lambda: [link for link in reg.nav_links if link.visible(user)],
-            # Called by base.html only, so emails rendered in a request cost no queries.
-            "nav_badges": lambda: nav_counts(reg.nav_badges, user),
             "has_endpoint": app.view_functions.__contains__,
             "site_search": lambda: reg.site_search,
             "admin_links": lambda: reg.admin_links,
-            "footer_links": lambda: [link for link in reg.footer_links if link.visible(user)],
         }

@@ -11,15 +11,17 @@ see it (`show_body`), so it never reaches anyone else.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Hashable
 from typing import Any
 
-from flask import get_template_attribute, render_template, request, url_for
+from flask import current_app, get_template_attribute, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from community.caching import reader_variant
 from community.fragments import FragmentCache, fill, fragment_cache, placeholder
 from forum import policy
 from forum.models import ForumCategory
@@ -29,6 +31,9 @@ from forum.views.common import post_links, post_text
 
 CSRF = placeholder("csrf")
 VERSION = placeholder("version")
+FORM_HIDDEN = placeholder("form-hidden")
+ACCEPTED = placeholder("accepted")
+_MARKER_SALT = secrets.token_hex(6)
 
 
 def posts_cache() -> FragmentCache:
@@ -130,7 +135,8 @@ def category_topics_html(category: ForumCategory, chosen: str, page: int) -> Mar
 
 
 def topic_page_html(data: reading.TopicPage, form: Any) -> str:
-    """A topic page for its reader, with each post from the fragment cache where it can be."""
+    """A topic page for its reader: the body from the fragment cache where it can be, each
+    post in it from the post cache, and this reader's own values put in."""
     page = data.page if data.page > 1 else None
     posts_html, accepted_html = rendered_posts(
         data.posts,
@@ -139,10 +145,88 @@ def topic_page_html(data: reading.TopicPage, form: Any) -> str:
         version=data.topic.version,
         accepted=data.accepted,
     )
-    return render_template(
-        "forum/topic.html",
-        view=data,
-        form=form,
-        posts_html=posts_html,
-        accepted_html=accepted_html,
+    offer = current_app.jinja_env.globals.get("support_topic_offer")
+    ask_support = offer(data.topic) if offer is not None else None
+    # A form that carries what the reader typed (an error, a quote) is theirs alone.
+    shared_form = form is None or (not form.errors and not form.body.data)
+
+    def render(_key: Hashable) -> str:
+        return render_template(
+            "forum/_topic_body.html",
+            view=data,
+            form=form,
+            csrf=Markup(CSRF),  # noqa: S704 (placeholders, filled in below)
+            form_hidden=Markup(FORM_HIDDEN),  # noqa: S704
+            posts_html={view.post.id: Markup(_post_marker(view.post.id)) for view in data.posts},  # noqa: S704
+            accepted_html=Markup(ACCEPTED),  # noqa: S704
+            ask_support=ask_support,
+        )
+
+    if shared_form:
+        (body,) = bodies_cache().render_all(
+            [_body_key(data, ask_support, form is not None)], key=lambda key: key, render=render
+        )
+    else:
+        body = render(None)
+    values = {_post_marker(post_id): str(html) for post_id, html in posts_html.items()}
+    values[ACCEPTED] = str(accepted_html or "")
+    values[CSRF] = generate_csrf()
+    if form is not None:
+        values[FORM_HIDDEN] = str(form.csrf_token) + str(form.nonce)
+    return render_template("forum/topic.html", view=data, body_html=fill(body, values))
+
+
+def bodies_cache() -> FragmentCache:
+    return fragment_cache("forum.topic-bodies", size=5_000, max_age=60.0)
+
+
+def _post_marker(post_id: int) -> str:
+    """Where a post's own fragment goes in a kept topic body: the same in every request of
+    this process, and impossible in content (it holds a NUL byte)."""
+    return f"\x00post-{post_id}:{_MARKER_SALT}\x00"
+
+
+def _body_key(data: reading.TopicPage, ask_support: str | None, has_form: bool) -> Hashable:
+    """Everything `forum/_topic_body.html` reads, but the placeholders' values."""
+    topic = data.topic
+    user = current_user
+    return (
+        topic.id,
+        topic.version,
+        topic.slug,
+        topic.title,
+        tuple(topic.tags),
+        topic.is_pinned,
+        topic.is_locked,
+        topic.is_hidden,
+        topic.deleted_at,
+        topic.accepted_post_id,
+        topic.highest_number,
+        topic.reply_count,
+        topic.created_at,
+        topic.kb_article_id,
+        data.category.name,
+        data.category.slug,
+        data.page,
+        data.per_page,
+        data.total,
+        tuple(
+            (view.post.id, view.post.number, view.is_accepted, view.author_name)
+            for view in data.posts
+        ),
+        data.accepted.post.id if data.accepted is not None else None,
+        data.relation is not None,
+        data.watching,
+        data.can_reply,
+        data.can_watch,
+        data.can_moderate,
+        data.can_unaccept,
+        data.can_make_article,
+        bool(user.is_authenticated),
+        bool(getattr(user, "is_confirmed", False)),
+        ask_support,
+        has_form,
+        reader_variant(),
+        request.script_root,
+        request.path,
     )

@@ -118,3 +118,74 @@ def test_a_signed_in_category_page_shares_the_list_and_shows_new_topics(
     make_topic(asker, "Second question about toner")
     page = reader.get("/forum/c/devices").text
     assert "Second question about toner" in page and "First question about ink" in page
+
+
+def _header(page: str) -> str:
+    return re.search(r'<header class="site-header">.*?</header>', page, re.S).group(0)
+
+
+def test_the_shared_page_body_and_header_carry_each_readers_own_values(
+    app, asker, helper, moderator, make_topic, make_reply
+):
+    """The topic body and the header are kept per kind of reader: names, counts, tokens,
+    the watch button and the moderation tools are still each reader's own."""
+    topic = make_topic(asker, "Label printer prints blank")
+    make_reply(helper, topic, "Hello @CaseyChen, check the ribbon.")
+    readers = {"asker": logged_in(app, asker), "helper": logged_in(app, helper)}
+    readers["moderator"] = logged_in(app, moderator)
+    for _round in range(2):  # the same header, each reader's own count
+        asker_index = _header(readers["asker"].get("/forum/").text)
+        helper_index = _header(readers["helper"].get("/forum/").text)
+        assert re.search(r'data-badge="forum".*?data-badge-count>1<', asker_index, re.S)
+        assert re.search(r'data-badge="forum".*?data-badge-count hidden>0<', helper_index, re.S)
+    for _round in range(2):  # the second round comes from the kept pieces
+        pages = {name: client.get(topic.path).text for name, client in readers.items()}
+        assert "Casey Chen" in _header(pages["asker"]) and "Harper Lee" in _header(pages["helper"])
+        assert "Casey Chen" not in _header(pages["helper"])
+        assert "Moderation</h2>" in pages["moderator"]
+        assert "Moderation</h2>" not in pages["asker"] + pages["helper"]
+        tokens = {name: _csrf(page) for name, page in pages.items()}
+        assert len(set(tokens.values())) == 3
+        for name, page in pages.items():
+            assert "\x00" not in page
+            forms = re.findall(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page)
+            assert forms and set(forms) == {tokens[name]}, name
+        # The asker visited (so the notice is read) and watches; nobody else does.
+        assert 'aria-pressed="true"' in pages["asker"].split('class="forum-aside"')[1]
+
+
+def test_a_typed_reply_with_an_error_stays_with_its_writer(app, asker, helper, make_topic):
+    topic = make_topic(asker, "Barcode scanner beeps twice")
+    writer, reader = logged_in(app, asker), logged_in(app, helper)
+    reader.get(topic.path)  # the body is kept for this kind of reader
+    page = writer.get(topic.path).text
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page).group(1)
+    failed = writer.post_form(f"/forum/t/{topic.id}/reply", {"body": "x" * 40_000, "nonce": nonce})
+    assert failed.status_code == 422 and "x" * 100 in failed.text
+    assert "x" * 100 not in reader.get(topic.path).text
+    assert "x" * 100 not in writer.get(topic.path).text, "a new page starts empty"
+    other_nonce = re.search(
+        r'name="nonce" type="hidden" value="([^"]+)"', reader.get(topic.path).text
+    ).group(1)
+    assert other_nonce != nonce, "every page gets its own nonce"
+
+
+def test_locking_renaming_and_moderation_show_on_the_next_signed_in_page(
+    app, asker, moderator, make_topic, category
+):
+    topic = make_topic(asker, "Fan runs loud")
+    page = logged_in(app, asker)
+    assert (
+        'id="reply-title"' in page.get(topic.path).text
+        and "locked" not in page.get(topic.path).text
+    )
+    with as_user(app, moderator.id) as user:
+        from forum.models import ForumCategory, Topic
+
+        moderation.moderate_topic(db.session.get_one(Topic, topic.id), "lock", by=user)
+    text = page.get(topic.path).text
+    assert "This topic is locked" in text and 'name="body"' not in text
+    with app.app_context():
+        db.session.get_one(ForumCategory, category).name = "Devices and printers"
+        db.session.commit()
+    assert "Devices and printers" in page.get(topic.path).text
