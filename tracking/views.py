@@ -11,6 +11,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from community.accounts.permissions import acting_user, confirmed_required
@@ -59,14 +60,39 @@ def _public_page(number: str, template: str) -> str:
     version = services.public_version(number)
     if version is None:
         raise NotFound(_("We have no shipment with the tracking number %(number)s.", number=number))
-    if is_personal_request():
+    # The progress and timeline alone are the same for every reader: members share them too.
+    if is_personal_request() and template != LIVE_TEMPLATE:
         return _render_public(number, template)
-    key = f"tracking:{template}:{number}:{version}:{reader_variant()}"
+    key = _public_key(template, number, version)
     page = cache.get(key)
     if page is None:
         page = _render_public(number, template)
         cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
     return page
+
+
+LIVE_TEMPLATE = "tracking/_live.html"
+
+
+def _public_key(template: str, number: str, version: int) -> str:
+    return f"tracking:{template}:{number}:{version}:{reader_variant()}"
+
+
+def _live_html(shipment: Shipment) -> Markup:
+    """The progress and timeline of the owner's page: the copy every reader of this version
+    shares (`/track/<number>/live` serves the same one), rendered on the first request."""
+    key = _public_key(LIVE_TEMPLATE, shipment.tracking_number, shipment.version)
+    html = cache.get(key)
+    if html is None:
+        html = render_template(
+            LIVE_TEMPLATE,
+            shipment=shipment,
+            events=services.timeline(shipment),
+            help_links=help_articles(shipment.status),
+            needs_help=needs_help(shipment.status),
+        )
+        cache.set(key, html, timeout=PAGE_CACHE_SECONDS)
+    return Markup(html)  # noqa: S704 (rendered by an autoescaping template)
 
 
 def _render_public(number: str, template: str) -> str:
@@ -92,7 +118,7 @@ def shipment_page(number: str):
 @limiter.limit(tracking_limit)
 def live_fragment(number: str):
     """The progress and timeline alone, fetched by the page's script after a push."""
-    return _public_page(number, "tracking/_live.html")
+    return _public_page(number, LIVE_TEMPLATE)
 
 
 @bp.get("/track/<number>/row")
@@ -138,9 +164,7 @@ def _owner_page(shipment: Shipment, status: int = 200, **forms: Any):
         render_template(
             "tracking/shipment.html",
             shipment=shipment,
-            events=services.timeline(shipment),
-            help_links=help_articles(shipment.status),
-            needs_help=needs_help(shipment.status),
+            live_html=_live_html(shipment),
             owner_form=owner_form,
             contact_form=contact_form,
             contact_forms=contact_forms,

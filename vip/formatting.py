@@ -1,4 +1,5 @@
-"""Template filters of the VIP club: durations in words, and times in a given person's zone.
+"""Template filters of the VIP club: durations in words, times in a given person's zone, and
+each message's HTML from the fragment cache.
 
 `vip_local(person)` is for emails: they are rendered outside the recipient's requests, so
 the reader's time zone has to be named rather than taken from the request.
@@ -7,11 +8,16 @@ the reader's time zone has to be named rather than taken from the request.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
-from flask import Flask
+from flask import Flask, render_template
 from flask_babel import format_timedelta, get_locale
+from markupsafe import Markup
+
+from community.caching import reader_variant
+from community.fragments import fragment_cache
 
 
 def duration(value: timedelta | float | int | None) -> str:
@@ -36,6 +42,35 @@ def local_time(value: datetime | None, person: object) -> str:
     return f"{stamp} ({name.replace('_', ' ')})"
 
 
+def message_html(message: Any, staff_view: bool) -> Markup:
+    """One message of a conversation, rendered once per process for each way it looks.
+
+    A message never changes but for being read and its author's name, so its fragment is
+    kept under those, the side reading it, the language and the reader's zone
+    (`community.fragments`); a conversation page renders only what arrived since.
+    """
+    author = message.author
+    key = (
+        message.id,
+        message.read_at is not None,
+        message.from_staff,
+        message.by_backup,
+        message.created_at,
+        hash(message.body_html),
+        author.display_name if author else None,
+        author.initials if author else None,
+        bool(staff_view),
+        reader_variant(),
+    )
+    (html,) = fragment_cache("vip.messages").render_all(
+        [key],
+        key=lambda item: item,
+        render=lambda _key: render_template("vip/_message.html", m=message, staff_view=staff_view),
+    )
+    return Markup(html)  # noqa: S704 (rendered by an autoescaping template)
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(message_html, "vip_message_html")
     app.add_template_filter(duration, "vip_duration")
     app.add_template_filter(local_time, "vip_local")

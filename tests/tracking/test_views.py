@@ -129,6 +129,35 @@ def test_the_cached_public_page_changes_when_an_event_arrives(make_app, make_shi
     )
 
 
+def test_the_owners_page_shares_the_timeline_copy_and_follows_each_event(
+    make_app, make_user, make_shipment, record
+):
+    """The owner's page takes its progress and timeline from the copy every reader of the
+    version shares: a new event shows at once, and nothing of the owner's is in that copy."""
+    app = make_app(CACHE_TYPE="SimpleCache")
+    owner = make_user("olive@example.com", display_name="Olive Owner")
+    shipment = make_shipment(
+        owner, contacts=[("Carl Contact", "carl@example.com", ["delivered"])],
+        delivery_address="77 Secret Lane, Tacoma",
+    )  # fmt: skip
+    record(event(shipment.number, "picked_up", 1, description="Collected at the depot"))
+    member = app.test_client()
+    member.login(owner.email)
+    page = member.get(f"/account/shipments/{shipment.number}").get_data(as_text=True)
+    assert "Collected at the depot" in page and "77 Secret Lane" in page
+    stranger = app.test_client()  # another member, in the same zone: the same copy
+    stranger.login(make_user("sam@example.com").email)
+    shared = stranger.get(f"/track/{shipment.number}/live").get_data(as_text=True)
+    assert shared.strip() and shared.strip() in page, "the owner's page holds the shared copy"
+    for secret in PRIVATE:
+        assert secret not in shared
+    record(event(shipment.number, "out_for_delivery", 2, description="With the driver now"))
+    page = member.get(f"/account/shipments/{shipment.number}").get_data(as_text=True)
+    assert "With the driver now" in page
+    live = stranger.get(f"/track/{shipment.number}/live").get_data(as_text=True)
+    assert "With the driver now" in live and "77 Secret Lane" not in live
+
+
 def test_exceptions_show_help_articles_and_the_forum_link_only_when_it_exists(
     client, owned, record, monkeypatch
 ):

@@ -144,6 +144,34 @@ def test_opening_the_page_reads_the_messages_and_the_badge_counts_unread(app, pa
     assert all(m.read_at for m in messages_in(app, pair.conversation_id))
 
 
+def _message(html: str, message_id: int) -> str:
+    match = re.search(rf'<li class="vip-msg[^"]*" id="m{message_id}".*?</li>', html, re.S)
+    assert match, f"message {message_id} is not on the page"
+    return match.group(0)
+
+
+def test_kept_messages_follow_reads_and_renames_and_each_side_sees_its_own(app, pair):
+    """Messages come from the fragment cache: "Seen" appears once read, a renamed manager's
+    new name shows, and "mine" is always the reader's own side."""
+    asked = post(app, pair.client, pair.conversation_id, "Can you resend the invoice?")
+    client, manager = logged_in(app, pair.client), logged_in(app, pair.manager)
+    mine = _message(client.get("/vip/").text, asked)
+    assert "vip-msg-mine" in mine and re.search(r"data-seen hidden", mine)
+    staff_page = manager.get(f"/manager/conversations/{pair.conversation_id}").text
+    assert "vip-msg-mine" not in _message(staff_page, asked)  # the manager has now read it
+    mine = _message(client.get("/vip/").text, asked)
+    assert "data-seen>" in mine and "data-seen hidden" not in mine
+    answered = post(app, pair.manager, pair.conversation_id, "Sent again just now.")
+    with app.app_context():
+        db.session.get_one(User, pair.manager.id).display_name = "Morgan Renamed"
+        db.session.commit()
+    page = client.get("/vip/").text
+    assert "Morgan Renamed" in _message(page, answered)
+    assert "vip-msg-mine" not in _message(page, answered)
+    staff_page = manager.get(f"/manager/conversations/{pair.conversation_id}").text
+    assert "vip-msg-mine" in _message(staff_page, answered)
+
+
 def test_the_messages_badge_leads_clients_and_managers_to_their_place(app, pair, make_user):
     """`/vip/inbox` sends a client to the conversation and a manager to the dashboard."""
     assert (
