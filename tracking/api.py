@@ -115,6 +115,16 @@ def put_order(number: str):
     return jsonify(order_out(order, created)), 201 if created else 200
 
 
+@bp.get("/orders/<number>")
+@api_limit
+@token_required
+def get_order(number: str):
+    order = services.find_order(number)
+    if order is None:
+        raise NotFound(_("There is no order with this number."))
+    return jsonify(order_out(order, created=False))
+
+
 @bp.post("/shipments")
 @api_limit
 @token_required
@@ -247,7 +257,18 @@ ORDER_PATH = {
             "200": json_response(schema_ref("OrderOut"), "The order was updated"),
             **COMMON_ERRORS,
         },
-    }
+    },
+    "get": {
+        "summary": "An order, its status and its shipments' tracking numbers",
+        "tags": ["tracking"],
+        "security": SECURITY,
+        "parameters": [NUMBER_PARAMETER],
+        "responses": {
+            "200": json_response(schema_ref("OrderOut"), "The order"),
+            "401": COMMON_ERRORS["401"],
+            "404": error_response("There is no order with this number"),
+        },
+    },
 }
 
 SHIPMENTS_PATH = {

@@ -35,6 +35,7 @@ class OrderStatus(enum.StrEnum):
     PROCESSING = "processing"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
+    RETURNED = "returned"
     CANCELLED = "cancelled"
 
 
@@ -100,6 +101,7 @@ ORDER_LABELS = {
     OrderStatus.PROCESSING: _l("Processing"),
     OrderStatus.SHIPPED: _l("Shipped"),
     OrderStatus.DELIVERED: _l("Delivered"),
+    OrderStatus.RETURNED: _l("Returned"),
     OrderStatus.CANCELLED: _l("Cancelled"),
 }
 ORDER_STEPS = (

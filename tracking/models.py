@@ -53,17 +53,6 @@ class Order(db.Model):
         back_populates="order", order_by="Shipment.id", passive_deletes=True
     )
 
-    @property
-    def is_returned(self) -> bool:
-        """Every shipment went back to the sender: the order reads Returned, although the
-        company's system (and the stored status) last said it shipped. Needs `shipments`
-        loaded, as the order pages do."""
-        return (
-            self.status != OrderStatus.CANCELLED
-            and bool(self.shipments)
-            and all(shipment.status == EventCode.RETURNED for shipment in self.shipments)
-        )
-
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.status}>"
 

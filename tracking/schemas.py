@@ -70,6 +70,12 @@ Number = Annotated[
     AfterValidator(_number),
 ]
 Text120 = Annotated[str, Field(max_length=120)]
+ORDER_STATUS_RULES = (
+    "Yours to set, and moved along by the shipments' events: shipped once a shipment is "
+    "picked up; once every shipment is delivered or returned, delivered if any was "
+    "delivered, returned if all came back. Events never change a cancelled order, nor take "
+    "a delivered or returned one back to shipped."
+)
 
 
 class _In(BaseModel):
@@ -135,7 +141,7 @@ class OrderIn(_In):
     """An order as the shop knows it: created on first PUT, replaced on the next."""
 
     owner_email: EmailStr = Field(max_length=254)
-    status: OrderStatus
+    status: OrderStatus = Field(description=ORDER_STATUS_RULES)
     placed_at: AwareTime
     items: list[ItemIn] = Field(max_length=500)
     total: MoneyIn
@@ -178,7 +184,7 @@ class ShipmentOut(BaseModel):
 class OrderOut(BaseModel):
     number: str
     owner_email: str
-    status: OrderStatus
+    status: OrderStatus = Field(description=ORDER_STATUS_RULES)
     placed_at: datetime
     items: list[dict[str, Any]]
     total: dict[str, str]

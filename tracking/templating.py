@@ -75,17 +75,25 @@ def tracking_progress(status: str) -> list[Step]:
 
 @bp.app_template_global("order_progress")
 def order_progress(status: str) -> list[Step]:
-    """Placed → processing → shipped → delivered; a cancelled order has no progress."""
+    """Placed → processing → shipped → delivered; a cancelled order has no progress.
+
+    A returned order never reached Delivered: as a carrier's page marks a parcel sent back
+    where it turned round, the Shipped step carries the trouble mark and the word Returned.
+    """
     if status == OrderStatus.CANCELLED:
         return []
-    reached = ORDER_STEPS.index(OrderStatus(status))
+    returned = status == OrderStatus.RETURNED
+    reached = ORDER_STEPS.index(OrderStatus.SHIPPED if returned else OrderStatus(status))
     steps = []
     for index, step in enumerate(ORDER_STEPS):
+        note = ""
         if index < reached or (index == reached and step == OrderStatus.DELIVERED):
             state = "done"
+        elif index == reached and returned:
+            state, note = "trouble", str(ORDER_LABELS[OrderStatus.RETURNED])
         elif index == reached:
             state = "current"
         else:
             state = "todo"
-        steps.append(Step(str(ORDER_LABELS[step]), state))
+        steps.append(Step(str(ORDER_LABELS[step]), state, note))
     return steps

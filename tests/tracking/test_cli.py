@@ -52,7 +52,7 @@ def test_seed_demo_gives_every_stage_once_and_sends_no_mail(app):
         "attempt_failed",
         "returned",
     }
-    assert order_statuses == {"placed", "shipped", "delivered", "cancelled"}
+    assert order_statuses == {"placed", "shipped", "delivered", "returned", "cancelled"}
 
 
 def test_simulate_moves_demo_shipments_and_queues_alerts(app):

@@ -51,8 +51,8 @@ def test_a_delivered_alert_says_when_it_arrived_and_drops_the_estimate(
 def test_an_order_whose_shipments_all_came_back_reads_returned(
     app, make_user, make_shipment, make_order, record
 ):
-    """All shipments returned: Returned, with no progress bar stuck at Shipped. One of two
-    returned: the order still shows its progress."""
+    """All shipments returned: Returned, marked at the Shipped step, never Delivered. One of
+    two returned: the order still shows its progress at Shipped, without the mark."""
     owner = make_user("olive@example.com")
     make_order(owner, "PO-RET")
     make_order(owner, "PO-HALF")
@@ -68,6 +68,8 @@ def test_an_order_whose_shipments_all_came_back_reads_returned(
     if "PO-HALF" in returned:
         returned, still_going = still_going, returned
     assert "PO-RET" in returned and ">Returned</span>" in returned
-    assert "Order progress" not in returned
+    steps = re.findall(r'class="trk-step trk-step-(\w+)"', returned)
+    assert steps == ["done", "done", "trouble", "todo"]
     assert "PO-HALF" in still_going and "Returned</span>" not in still_going
     assert "Order progress" in still_going
+    assert re.findall(r'class="trk-step trk-step-(\w+)"', still_going)[2] == "current"

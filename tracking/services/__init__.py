@@ -25,6 +25,7 @@ from tracking.services.ingest import (
 )
 from tracking.services.queries import (
     LookupRow,
+    find_order,
     find_shipment,
     lookup,
     own_orders,
@@ -44,6 +45,7 @@ __all__ = [
     "IngestResult",
     "LookupRow",
     "add_contact",
+    "find_order",
     "find_shipment",
     "lookup",
     "own_orders",

@@ -32,7 +32,7 @@ from community.errors import InvalidInput
 from community.extensions import db, insert_ignoring_conflicts
 from community.transactions import retry_on_conflict
 from tracking import live
-from tracking.codes import EventCode, OrderStatus, split_kinds
+from tracking.codes import FINAL, EventCode, OrderStatus, split_kinds
 from tracking.models import AlertContact, Order, Shipment, TrackingEvent, event_sender
 from tracking.rules import EventFacts, Outcome, ShipmentState, apply_event
 from tracking.schemas import EventIn
@@ -50,6 +50,8 @@ _STATE_FIELDS = (
     "last_description",
 )
 
+# How an order ended: ingest moves it between these, never back to shipped.
+_ORDER_FINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED})
 # A new event of a shipment, in the order it is applied: (when, index in batch, pk, event).
 _NewEvent = tuple[datetime, int, int, EventIn]
 # What makes an event of one batch (one sender) unique: (shipment id, sender's event id).
@@ -311,11 +313,30 @@ def _read_shipments(ids: list[int]) -> list[Row[Any]]:
     return list(db.session.execute(statement).all())
 
 
-def _advance_orders(order_ids: set[int], now: datetime) -> None:
-    """An order is shipped once a shipment is picked up, delivered once all of them are.
+def _order_status_from(shipment_statuses: list[str]) -> OrderStatus | None:
+    """What an order's shipments say of it; None while none has moved past its label."""
+    if all(status in FINAL for status in shipment_statuses):
+        if EventCode.DELIVERED in shipment_statuses:
+            return OrderStatus.DELIVERED
+        return OrderStatus.RETURNED
+    if any(status != EventCode.LABEL_CREATED for status in shipment_statuses):
+        return OrderStatus.SHIPPED
+    return None
 
-    The company's system stays in charge: a cancelled order, or one it already marked
-    delivered, is left as it is.
+
+def _advance_orders(order_ids: set[int], now: datetime) -> None:
+    """Move orders along with their shipments, as a shop's order page reads.
+
+    An order is shipped once a shipment is picked up. Once every shipment is final it is
+    delivered if at least one of them was delivered (what arrived counts; the rest is a
+    partial return the shop settles), and returned if all of them came back. After delivery
+    only a return can follow (see `tracking.rules`), so a delivered order becomes returned
+    when its last delivered shipment is returned, and a returned one becomes delivered when
+    a shipment added to it later is delivered.
+
+    The company's system stays in charge: a cancelled order is left as it is, and an order
+    marked delivered or returned never goes back to shipped because some shipment of it
+    still travels; only the final word of all its shipments moves it between the two.
     """
     rows = db.session.execute(
         select(Order.id, Order.status, Shipment.status.label("shipment_status"))
@@ -328,16 +349,12 @@ def _advance_orders(order_ids: set[int], now: datetime) -> None:
         statuses.setdefault(row.id, (row.status, []))[1].append(row.shipment_status)
     changes = []
     for order_id, (current, shipment_statuses) in statuses.items():
-        if current in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
+        wanted = _order_status_from(shipment_statuses)
+        if wanted is None or wanted == current or current == OrderStatus.CANCELLED:
             continue
-        if all(status == EventCode.DELIVERED for status in shipment_statuses):
-            wanted = OrderStatus.DELIVERED
-        elif any(status != EventCode.LABEL_CREATED for status in shipment_statuses):
-            wanted = OrderStatus.SHIPPED
-        else:
+        if current in _ORDER_FINAL and wanted not in _ORDER_FINAL:
             continue
-        if wanted != current:
-            changes.append({"b_id": order_id, "b_status": wanted.value, "b_updated_at": now})
+        changes.append({"b_id": order_id, "b_status": wanted.value, "b_updated_at": now})
     if changes:
         table = Order.__table__
         db.session.execute(

@@ -109,6 +109,16 @@ def find_shipment(number: str) -> Shipment | None:
     return db.session.scalar(select(Shipment).where(Shipment.tracking_number == number))
 
 
+def find_order(number: str) -> Order | None:
+    """An order by its number, for the company's systems (the API); None when unknown."""
+    number = normalise_number(number)
+    if not is_valid_number(number):
+        return None
+    return db.session.scalar(
+        select(Order).where(Order.number == number).options(selectinload(Order.shipments))
+    )
+
+
 def public_shipment_or_404(number: str) -> Shipment:
     shipment = find_shipment(number)
     if shipment is None:
