@@ -27,6 +27,7 @@ from forum.models import (
     FlagReason,
     ForumCategory,
 )
+from kb.languages import DETECT, language_choices
 
 BODY_HINT = _l("Markdown: **bold**, lists, `code`, > quotes and links. Mention someone with @name.")
 
@@ -127,9 +128,15 @@ class MoveForm(FlaskForm):
 
 
 class CategoryForm(SharedCategoryForm):
-    """The shared category form, plus the forum's announcement-only switch."""
+    """The shared category form, plus the forum's announcement-only switch and language."""
 
     announcement_only = BooleanField(
         _l("Announcements only"),
         description=_l("Only staff start topics here; members read and reply."),
+    )
+    language = SelectField(
+        _l("Language"),
+        choices=language_choices,
+        default=DETECT,
+        description=_l("The forum lists categories in the reader's language first."),
     )

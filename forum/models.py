@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import db
+from kb.languages import ENGLISH, LANGUAGE_LENGTH, detected_from
 
 MAX_TITLE = 200
 MAX_TAG_LENGTH = 30
@@ -76,6 +77,12 @@ class ForumCategory(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # Only staff start topics here; members still read (and reply unless a topic is locked).
     announcement_only: Mapped[bool] = mapped_column(default=False)
+    # "en" or "zh": staff's choice, else told from the name and description (`kb.languages`).
+    language: Mapped[str] = mapped_column(
+        String(LANGUAGE_LENGTH),
+        default=detected_from("name", "description"),
+        server_default=ENGLISH,
+    )
     topic_count: Mapped[int] = mapped_column(default=0)
     post_count: Mapped[int] = mapped_column(default=0)
     last_topic_id: Mapped[int | None]

@@ -11,6 +11,7 @@ from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional
 
 from community.forms import SingleLine, VisibleText, clean_text, strip_filter
+from kb.languages import DETECT, language_choices
 from kb.models import Category
 from kb.services.articles import MAX_BODY, MAX_NOTE, MAX_TITLE
 from kb.services.feedback import MAX_COMMENT
@@ -25,6 +26,12 @@ class ArticleForm(FlaskForm):
         filters=[strip_filter],
     )
     category_id = SelectField(_l("Category"), coerce=int, default=NO_CATEGORY)
+    language = SelectField(
+        _l("Language"),
+        choices=language_choices,
+        default=DETECT,
+        description=_l("Lists show readers their own language first and label the others."),
+    )
     tags = StringField(
         _l("Tags"),
         description=_l("Separate tags with commas, for example: returns, refund, exception."),

@@ -24,6 +24,7 @@ from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import db
 from community.markdown import HEADING_ID_PREFIX
+from kb.languages import ENGLISH, LANGUAGE_LENGTH, detected_from
 
 # A page this long, or with this many headings, opens with its contents list.
 CONTENTS_MIN_HEADINGS = 6
@@ -74,6 +75,8 @@ class Article(db.Model):
         Index("ix_kb_articles_status_published", "status", "published_at"),
         Index("ix_kb_articles_status_views", "status", "view_count"),
         Index("ix_kb_articles_category_status", "category_id", "status"),
+        # "Most read" in the reader's language: the published rows of one language by reads.
+        Index("ix_kb_articles_status_language_views", "status", "language", "view_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,6 +93,13 @@ class Article(db.Model):
     # The words without markup: what search indexes and what the database fallback scans.
     plain_text: Mapped[str] = mapped_column(Text, default="")
     summary: Mapped[str] = mapped_column(String(300), default="")
+    # "en" or "zh": the editor's choice, else told from the text (`kb.languages`); an
+    # INSERT written by hand that names none gets "en".
+    language: Mapped[str] = mapped_column(
+        String(LANGUAGE_LENGTH),
+        default=detected_from("title", "plain_text"),
+        server_default=ENGLISH,
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,6 +8,7 @@ from wtforms import EmailField, SelectField, StringField, TextAreaField, URLFiel
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from community.forms import SingleLine, VisibleText
+from kb.languages import DETECT, language_choices
 from vip.models import MESSAGE_MAX_LENGTH
 
 NO_TIER = ""
@@ -56,6 +57,12 @@ class AnnouncementForm(FlaskForm):
         _l("Text"),
         validators=[VisibleText(), Length(max=20_000)],
         description=_l("Markdown: headings, lists, links and tables."),
+    )
+    language = SelectField(
+        _l("Language"),
+        choices=language_choices,
+        default=DETECT,
+        description=_l("Clients see announcements in their own language first."),
     )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from community.accounts.models import User
 from community.db import utcnow
 from community.extensions import db
+from kb.languages import ENGLISH, LANGUAGE_LENGTH, detected_from
 
 MESSAGE_MAX_LENGTH = 4000
 
@@ -126,6 +127,12 @@ class VipAnnouncement(db.Model):
     title: Mapped[str] = mapped_column(String(160))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # "en" or "zh": the manager's choice, else told from the text (`kb.languages`).
+    language: Mapped[str] = mapped_column(
+        String(LANGUAGE_LENGTH),
+        default=detected_from("title", "body"),
+        server_default=ENGLISH,
+    )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

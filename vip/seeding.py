@@ -1,8 +1,9 @@
 """Demo and bulk data for the VIP club.
 
 The demo: vip@example.com (gold) assigned to manager@example.com with admin@example.com as
-backup, a short conversation and an announcement. The bulk: N client–manager pairs, for
-the real-time benchmark (`flask vip seed-pairs`, or `seed-bulk` given `vip_pairs`).
+backup, a short conversation and two announcements (English and Chinese). The bulk: N
+client–manager pairs, for the real-time benchmark (`flask vip seed-pairs`, or `seed-bulk`
+given `vip_pairs`).
 """
 
 from __future__ import annotations
@@ -35,17 +36,32 @@ DEMO_CONVERSATION = [
      "Good luck with the opening on Saturday!"),
 ]  # fmt: skip
 
-DEMO_ANNOUNCEMENT = (
-    "Priority shipping for VIP clients this season",
-    "From **1 December**, every VIP order placed before 14:00 ships the same day.\n\n"
-    "- Free express delivery on orders over 500 units\n"
-    "- Your account manager can reserve stock for you for up to two weeks\n\n"
-    "Ask your manager for details.",
-)
+# (title, Markdown, language, days before now): one each in English and Chinese, so each
+# reader sees theirs first and the other labelled.
+DEMO_ANNOUNCEMENTS = [
+    (
+        "Priority shipping for VIP clients this season",
+        "From **1 December**, every VIP order placed before 14:00 ships the same day.\n\n"
+        "- Free express delivery on orders over 500 units\n"
+        "- Your account manager can reserve stock for you for up to two weeks\n\n"
+        "Ask your manager for details.",
+        "en",
+        0,
+    ),
+    (
+        "春节期间 VIP 订单照常发货",
+        "春节期间仓库不休息：每天 **14:00** 前下的 VIP 订单当天发出。\n\n"
+        "- 节前的加急订单请提前告诉您的客户经理\n"
+        "- 节后第一周的退换货优先处理\n\n"
+        "祝您新春快乐！",
+        "zh",
+        2,
+    ),
+]
 
 
 def seed_demo() -> None:
-    """Assign the demo VIP to the demo manager, with a conversation and an announcement."""
+    """Assign the demo VIP to the demo manager, with a conversation and announcements."""
     client = find_user_by_email("vip@example.com")
     manager = find_user_by_email("manager@example.com")
     if client is None or manager is None:
@@ -102,12 +118,19 @@ def _demo_conversation(conversation: VipConversation, client: User, manager: Use
 def _demo_announcement(manager: User) -> None:
     if db.session.scalar(select(VipAnnouncement.id).limit(1)) is not None:
         return
-    title, body = DEMO_ANNOUNCEMENT
-    db.session.add(
-        VipAnnouncement(
-            title=title, body=body, body_html=render_markdown(body), author_id=manager.id
+    now = utcnow()
+    for title, body, language, days in DEMO_ANNOUNCEMENTS:
+        db.session.add(
+            VipAnnouncement(
+                title=title,
+                body=body,
+                body_html=render_markdown(body),
+                language=language,
+                author_id=manager.id,
+                created_at=now - timedelta(days=days),
+                updated_at=now - timedelta(days=days),
+            )
         )
-    )
     db.session.commit()
 
 

@@ -16,6 +16,7 @@ from forum.seeding.demo_content import DEMO_CATEGORIES, DEMO_TOPICS
 from forum.services import counters
 from forum.services.indexing import sync_topic
 from forum.services.profiles import ensure_profile, linked_mentions
+from kb.languages import BOTH
 from kb.search import engine
 
 
@@ -31,6 +32,7 @@ def _categories() -> dict[str, ForumCategory]:
                 description=description,
                 position=position,
                 announcement_only=announcements,
+                language=BOTH,  # every demo category is named in both languages
             )
             db.session.add(category)
         found[slug] = category

@@ -1,4 +1,5 @@
-"""Categories: staff create and edit them, and can make one announcement-only."""
+"""Categories: staff create and edit them, can make one announcement-only, and say which
+language it is in (lists put the reader's first)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from community.forms import (
 from forum import policy
 from forum.content import slugify
 from forum.models import MAX_CATEGORY_NAME, ForumCategory
+from forum.services.reading import CategoryRow, category_rows
+from kb.languages import chosen_language, is_readers, reader_language
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class CategoryInput:
     description: str = ""
     position: int = 0
     announcement_only: bool = False
+    language: str | None = None  # None (or "", "Detect from the text"): the text's
 
 
 def categories() -> list[ForumCategory]:
@@ -36,6 +40,13 @@ def categories() -> list[ForumCategory]:
             select(ForumCategory).order_by(ForumCategory.position, ForumCategory.name)
         )
     )
+
+
+def index_rows(language: str | None = None) -> list[CategoryRow]:
+    """The forum home's categories with their latest topic: those in the reader's language
+    (or `language`) first, the others after, each group in the order staff chose."""
+    wanted = language or reader_language()
+    return sorted(category_rows(), key=lambda row: not is_readers(row.category.language, wanted))
 
 
 def find_category(slug: str) -> ForumCategory | None:
@@ -72,11 +83,14 @@ def save_category(category: ForumCategory | None, data: CategoryInput, *, by: An
         raise InvalidInput(
             _("Keep the name under %(count)d characters.", count=MAX_CATEGORY_NAME), field="name"
         )
+    description = clean_text(data.description)[:CATEGORY_DESCRIPTION_MAX]
+    language = chosen_language(data.language, name, description)
     if category is None:
         category = ForumCategory(slug=_unique_slug(name, None))
         db.session.add(category)
     category.name = name
-    category.description = clean_text(data.description)[:CATEGORY_DESCRIPTION_MAX]
+    category.description = description
+    category.language = language
     category.position = max(0, min(int(data.position), CATEGORY_POSITION_MAX))
     category.announcement_only = bool(data.announcement_only)
     category.version = (category.version or 0) + 1

@@ -19,11 +19,12 @@ from flask import current_app, get_template_attribute, render_template, request,
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from community.caching import reader_variant
 from community.fragments import FragmentCache, fill, fragment_cache, placeholder
 from forum import policy
+from forum.forms import ReplyForm, new_nonce
 from forum.models import ForumCategory
 from forum.services import reading
 from forum.services.reading import PostView
@@ -84,26 +85,31 @@ def rendered_posts(
     accepted: PostView | None = None,
 ) -> tuple[dict[int, Markup], Markup | None]:
     """Each post's HTML by post id, and the accepted answer's (shown under the question)."""
-    macro = get_template_attribute("forum/_post.html", "post_article")
-    shared = {
-        "links": post_links(),
-        "text": post_text(),
-        "csrf": CSRF,
-        "can_reply": can_reply,
-        "version": VERSION,
-        "quote_base": quote_base,
-    }
+    made: dict[str, Any] = {}
+
+    def render(view: PostView, as_accepted: bool = False) -> str:
+        """A post the cache does not hold; what every post shares is made on the first."""
+        if not made:
+            made["macro"] = get_template_attribute("forum/_post.html", "post_article")
+            made["shared"] = {
+                "links": post_links(),
+                "text": post_text(),
+                "csrf": CSRF,
+                "can_reply": can_reply,
+                "version": VERSION,
+                "quote_base": quote_base,
+            }
+        return made["macro"](view, made["shared"], as_accepted=as_accepted)  # type: ignore[no-any-return]
+
     context = (str(get_locale()), request.script_root, can_reply, quote_base)
     pieces = posts_cache().render_all(
-        views,
-        key=lambda view: _key(view, context, False),
-        render=lambda view: macro(view, shared),
+        views, key=lambda view: _key(view, context, False), render=render
     )
     if accepted is not None:
         pieces += posts_cache().render_all(
             [accepted],
             key=lambda view: _key(view, context, True),
-            render=lambda view: macro(view, shared, as_accepted=True),
+            render=lambda view: render(view, as_accepted=True),
         )
     # The token is made only for a reader whose posts carry a form (it starts a session).
     values = {VERSION: str(version)}
@@ -134,9 +140,16 @@ def category_topics_html(category: ForumCategory, chosen: str, page: int) -> Mar
     return Markup(html)  # noqa: S704 (rendered by an autoescaping template)
 
 
-def topic_page_html(data: reading.TopicPage, form: Any) -> str:
+def topic_page_html(data: reading.TopicPage, form: Any = None, *, blank_reply: bool = False) -> str:
     """A topic page for its reader: the body from the fragment cache where it can be, each
-    post in it from the post cache, and this reader's own values put in."""
+    post in it from the post cache, and this reader's own values put in.
+
+    `form` is a reply form carrying what the reader sent (or a quote); `blank_reply` asks for
+    an empty one, which is only built when the body is not kept yet: its token and nonce are
+    all a kept body needs of it.
+    """
+    if blank_reply and data.can_reply:
+        form = _BlankReply()
     page = data.page if data.page > 1 else None
     posts_html, accepted_html = rendered_posts(
         data.posts,
@@ -148,13 +161,15 @@ def topic_page_html(data: reading.TopicPage, form: Any) -> str:
     offer = current_app.jinja_env.globals.get("support_topic_offer")
     ask_support = offer(data.topic) if offer is not None else None
     # A form that carries what the reader typed (an error, a quote) is theirs alone.
-    shared_form = form is None or (not form.errors and not form.body.data)
+    shared_form = (
+        form is None or isinstance(form, _BlankReply) or not (form.errors or form.body.data)
+    )
 
     def render(_key: Hashable) -> str:
         return render_template(
             "forum/_topic_body.html",
             view=data,
-            form=form,
+            form=ReplyForm() if isinstance(form, _BlankReply) else form,
             csrf=Markup(CSRF),  # noqa: S704 (placeholders, filled in below)
             form_hidden=Markup(FORM_HIDDEN),  # noqa: S704
             posts_html={view.post.id: Markup(_post_marker(view.post.id)) for view in data.posts},  # noqa: S704
@@ -170,10 +185,26 @@ def topic_page_html(data: reading.TopicPage, form: Any) -> str:
         body = render(None)
     values = {_post_marker(post_id): str(html) for post_id, html in posts_html.items()}
     values[ACCEPTED] = str(accepted_html or "")
-    values[CSRF] = generate_csrf()
+    if CSRF in body:  # a visitor's body has no form: no token, so no session is started
+        values[CSRF] = generate_csrf()
     if form is not None:
-        values[FORM_HIDDEN] = str(form.csrf_token) + str(form.nonce)
+        values[FORM_HIDDEN] = (
+            form.hidden_html()
+            if isinstance(form, _BlankReply)
+            else (str(form.csrf_token) + str(form.nonce))
+        )
     return render_template("forum/topic.html", view=data, body_html=fill(body, values))
+
+
+class _BlankReply:
+    """An empty reply form not built: the two hidden inputs WTForms would render for it."""
+
+    def hidden_html(self) -> str:
+        token, nonce = escape(generate_csrf()), escape(new_nonce())
+        return (
+            f'<input id="csrf_token" name="csrf_token" type="hidden" value="{token}">'
+            f'<input id="nonce" name="nonce" type="hidden" value="{nonce}">'
+        )
 
 
 def bodies_cache() -> FragmentCache:

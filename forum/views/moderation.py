@@ -146,6 +146,7 @@ def _category_form(found):  # type: ignore[no-untyped-def]
                     description=form.description.data or "",
                     position=form.position.data or 0,
                     announcement_only=bool(form.announcement_only.data),
+                    language=form.language.data,
                 ),
                 by=acting_user(),
             )

@@ -43,7 +43,7 @@ def index():
         return html
     html = render_template(
         "forum/index.html",
-        rows=reading.category_rows(),
+        rows=categories.index_rows(),
         latest=reading.latest_topics(),
         can_manage=policy.can_manage_categories(current_user),
         can_moderate=policy.can_moderate(current_user),
@@ -116,7 +116,10 @@ def topic(topic_id: int, slug: str):
     data = reading.topic_page(found, found_category, page=page, user=current_user)
     if data.relation is not None and (data.relation.emailed or data.relation.unread):
         notifications.mark_visited(data.relation)
-    html = topic_page_html(data, _reply_form(data))
+    if query_int("quote"):
+        html = topic_page_html(data, _reply_form(data))
+    else:
+        html = topic_page_html(data, blank_reply=True)
     if key is not None:
         _keep(key, html)
     return html

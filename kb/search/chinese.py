@@ -8,7 +8,9 @@
   indexed under the full pinyin and the initials of each word (pypinyin picks the reading of
   a polyphone from the words around it: 银行 is yinhang, 行李 xingli), and homophone typos
   (发漂 for 发票) are corrected by pinyin against the index's own words.
-- Language: articles carry none, so the share of Han characters decides, at indexing time.
+- Language: the share of Han characters decides a document's, at indexing time; the same
+  rule gives articles, forum categories and VIP announcements their stored language when
+  the writer does not choose one (`kb.languages`).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from community.accounts.models import Role, User, UserRole
 from community.db import utcnow
 from community.extensions import db
 from kb.cli import default_locale
+from kb.languages import CHINESE, ENGLISH
 from kb.models import Article, ArticleStatus, Category, Revision, Tag, article_tags
 from kb.search import engine
 from kb.search import rebuild as rebuild_index
@@ -140,6 +141,7 @@ def _bulk_row(
         "toc": [],
         "plain_text": text,
         "summary": text[:237] + "…" if len(text) > 240 else text,
+        "language": CHINESE if sample.chinese else ENGLISH,
         "author_id": author_id,
         "updated_by_id": author_id,
         "created_at": published,

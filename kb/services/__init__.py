@@ -7,6 +7,10 @@ Other features use this module only:
   `rebuild`, `deferred` (one index write for a batch of commits; see `kb.search`);
 - articles: `articles_tagged(tag)` for help links (tracking), `article_url(slug)`.
 
+Beside it, `kb.languages` (rules only, no queries) is what the forum's categories and the
+VIP club's announcements share with articles: the languages content is written in, how one
+is told from a text, and the reader's first.
+
 Writes live in the submodules (`articles`, `attachments`, `categories`, `feedback`,
 `importer`, `revisions`), each owning its transaction.
 """

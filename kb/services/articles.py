@@ -20,6 +20,7 @@ from community.db import utcnow
 from community.errors import InvalidInput
 from community.extensions import db, insert_ignoring_conflicts
 from community.markdown import html_text, render, shorten
+from kb.languages import check_language, chosen_language
 from kb.models import Article, ArticleStatus, Category, Revision, Tag
 from kb.policy import require_editor
 from kb.services import cache_keys
@@ -54,6 +55,8 @@ class ArticleInput:
     category_id: int | None = None
     tags: Sequence[str] = ()
     note: str = ""
+    # "en" or "zh"; None (or "", the editor's "Detect from the text") leaves it to the text.
+    language: str | None = None
 
 
 # Slugs and tags ------------------------------------------------------------------------------
@@ -120,12 +123,14 @@ def _check(data: ArticleInput) -> ArticleInput:
     _check_length(data.body)
     if data.category_id is not None and db.session.get(Category, data.category_id) is None:
         raise InvalidInput(_("Choose one of the categories."), field="category_id")
+    language = check_language(data.language)
     return ArticleInput(
         title=title,
         body=data.body,
         category_id=data.category_id,
         tags=clean_tags(data.tags),
         note=data.note.strip()[:MAX_NOTE],
+        language=language,
     )
 
 
@@ -137,6 +142,7 @@ def _apply_content(article: Article, data: ArticleInput) -> None:
     article.toc = rendered.toc
     article.plain_text = html_text(rendered.html)
     article.summary = shorten(article.plain_text, SUMMARY_CHARS)
+    article.language = chosen_language(data.language, data.title, article.plain_text)
     article.category = db.session.get(Category, data.category_id) if data.category_id else None
     article.tags = _tag_rows(list(data.tags))
 

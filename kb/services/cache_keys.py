@@ -36,6 +36,10 @@ def article_page(slug: str, variant: str) -> str:
     return f"page:kb.article:{pages_generation()}:{slug}:{variant}"
 
 
+def related_list(article_id: int, language: str, limit: int) -> str:
+    return f"kb:related:{pages_generation()}:{article_id}:{language}:{limit}"
+
+
 def index_page(variant: str) -> str:
     return f"page:kb.index:{pages_generation()}:{variant}"
 

@@ -5,16 +5,15 @@ Reads only; every write is in `kb.services.articles`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import get_locale
-from sqlalchemy import func, select
-from sqlalchemy.orm import load_only
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload, load_only
 
 from community.errors import NotFound
 from community.extensions import cache, db
+from kb.languages import BOTH, ENGLISH, is_readers, other_language_first, reader_language
 from kb.models import (
     Article,
     ArticleAlias,
@@ -25,44 +24,52 @@ from kb.models import (
     article_tags,
 )
 from kb.policy import require_editor, require_readable
-from kb.search.chinese import language_of
 from kb.services import cache_keys
 from kb.services.indexing import article_url
 
 
 @dataclass(frozen=True)
 class ArticleLink:
-    """A published article as other features show it: a title and where it lives."""
+    """A published article as other features show it: a title, where it lives, its language."""
 
     title: str
     url: str
-
-    @property
-    def language(self) -> str:
-        return language_of(self.title)
+    language: str = ENGLISH
 
 
-# Lists of "most read" or "related" articles show the reader's language first and the others
-# after (labelled by the templates): they are read from this many times the places they fill.
-CANDIDATES_PER_PLACE = 4
+# What a list of articles shows: read without the bodies (a body can be a megabyte), and
+# without the category and tags the article page loads along (a list never shows them).
+LISTED = (
+    load_only(
+        Article.id,
+        Article.slug,
+        Article.title,
+        Article.summary,
+        Article.view_count,
+        Article.language,
+    ),
+    lazyload("*"),
+)
+
+# "Most read" lists: by reads, ties in the order the articles were written.
+MOST_READ = (Article.view_count.desc(), Article.id)
 
 
-# What a list of articles shows: read without the bodies, as lists read four times the
-# articles they show (a body can be a megabyte).
-LISTED = load_only(Article.id, Article.slug, Article.title, Article.summary, Article.view_count)
+def reader_language_first(query: Select[Any], *order: Any, limit: int) -> list[Any]:
+    """The rows of `query` in `order`, those in the reader's language before the others
+    (the templates label those), at most `limit`.
 
-
-def reader_language() -> str:
-    """The language of the page being read, as an article's language is told: "zh" or "en"."""
-    return "zh" if str(get_locale() or "en").startswith("zh") else "en"
-
-
-def reader_language_first(items: list[Any], title: Callable[[Any], str], limit: int) -> list[Any]:
-    """`items` in their order, those in the reader's language first; at most `limit`."""
-    wanted = reader_language()
-    mine = [item for item in items if language_of(title(item)) == wanted]
-    others = [item for item in items if language_of(title(item)) != wanted]
-    return (mine + others)[:limit]
+    Read as the reader's language, then the others only when those run short: each part is
+    an index scan that stops at the rows a list shows, where one ORDER BY
+    `language != reader` would sort every published article to find five."""
+    readers = [reader_language(), BOTH]
+    found = list(
+        db.session.execute(query.where(Article.language.in_(readers)).order_by(*order).limit(limit))
+    )
+    if len(found) < limit:
+        others = query.where(Article.language.not_in(readers)).order_by(*order)
+        found += db.session.execute(others.limit(limit - len(found)))
+    return found
 
 
 def find_article(slug: str) -> Article | None:
@@ -99,14 +106,17 @@ def articles_tagged(tag: str, *, limit: int = 5) -> list[ArticleLink]:
     """Published articles carrying `tag`, most read first (tracking links help for an
     event code such as `exception` or `attempt_failed`)."""
     rows = db.session.execute(
-        select(Article.title, Article.slug)
+        select(Article.title, Article.slug, Article.language)
         .join(article_tags, article_tags.c.article_id == Article.id)
         .join(Tag, Tag.id == article_tags.c.tag_id)
         .where(Tag.name == tag.strip().lower(), Article.status == ArticleStatus.PUBLISHED)
         .order_by(Article.view_count.desc(), Article.id)
         .limit(limit)
     ).all()
-    return [ArticleLink(title=title, url=article_url(slug)) for title, slug in rows]
+    return [
+        ArticleLink(title=title, url=article_url(slug), language=language)
+        for title, slug, language in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -146,31 +156,21 @@ def published_counts() -> dict[int, int]:
 
 def popular_articles(limit: int = 5) -> list[Article]:
     """The most read articles, those in the reader's language first."""
-    found = db.session.scalars(
-        select(Article)
-        .options(LISTED)
-        .where(Article.status == ArticleStatus.PUBLISHED)
-        .order_by(Article.view_count.desc(), Article.id)
-        .limit(limit * CANDIDATES_PER_PLACE)
-    )
-    return reader_language_first(list(found), _title, limit)
-
-
-def _title(article: Any) -> str:
-    return article.title
+    query = select(Article).options(*LISTED).where(Article.status == ArticleStatus.PUBLISHED)
+    rows = reader_language_first(query, *MOST_READ, limit=limit)
+    return [row[0] for row in rows]
 
 
 def popular_links(limit: int = 5) -> list[ArticleLink]:
     """The most read articles as titles and addresses only, for the home page's panel:
     loading whole articles (bodies, category, tags) cost more than the rest of the panel."""
-    rows = db.session.execute(
-        select(Article.slug, Article.title)
-        .where(Article.status == ArticleStatus.PUBLISHED)
-        .order_by(Article.view_count.desc(), Article.id)
-        .limit(limit * CANDIDATES_PER_PLACE)
+    query = select(Article.slug, Article.title, Article.language).where(
+        Article.status == ArticleStatus.PUBLISHED
     )
-    links = [ArticleLink(title=title, url=article_url(slug)) for slug, title in rows]
-    return reader_language_first(links, _title, limit)
+    return [
+        ArticleLink(title=title, url=article_url(slug), language=language)
+        for slug, title, language in reader_language_first(query, *MOST_READ, limit=limit)
+    ]
 
 
 def newest_articles(limit: int = 5) -> list[Article]:
@@ -199,42 +199,83 @@ def category_articles(category: Category, *, page: int, per_page: int = 20) -> A
 
 def related_articles(article: Article, limit: int = 5) -> list[Article]:
     """Articles sharing the most tags, then the most read of the same category; those in the
-    reader's language first, the others after."""
-    wanted = limit * CANDIDATES_PER_PLACE
-    related: list[Article] = []
+    reader's language first (sharing tags, then of the category), the others after.
+
+    Two statements, each in the reader's language first and cut at `limit`: together they
+    hold every article the list can show, and the second is skipped when the first fills it
+    in the reader's language."""
+    sharing = _sharing_tags(article, limit)
+    same_category: list[Article] = []
+    if sum(is_readers(item.language) for item in sharing) < limit:
+        seen = [article.id, *(item.id for item in sharing)]
+        same_category = _same_category(article, seen, limit)
+    found = sharing + same_category
+    mine = [item for item in found if is_readers(item.language)]
+    return (mine + [item for item in found if not is_readers(item.language)])[:limit]
+
+
+@dataclass(frozen=True)
+class ListedArticle:
+    """What a list of articles shows of one, without the row: kept in the shared cache."""
+
+    slug: str
+    title: str
+    summary: str
+    language: str
+
+
+def related_listed(article: Article, limit: int = 5) -> list[ListedArticle]:
+    """`related_articles` as a signed-in page lists them: shared by every reader of the
+    language, and kept under the knowledge base's pages generation, as anonymous pages are,
+    so a published or changed article shows in the list as soon as in those pages."""
+    key = cache_keys.related_list(article.id, reader_language(), limit)
+    found = cache.get(key)
+    if found is None:
+        found = [
+            ListedArticle(item.slug, item.title, item.summary or "", item.language)
+            for item in related_articles(article, limit)
+        ]
+        cache.set(key, found)
+    return found  # type: ignore[no-any-return]
+
+
+def _sharing_tags(article: Article, limit: int) -> list[Article]:
     tag_ids = [tag.id for tag in article.tags]
-    if tag_ids:
-        shared = func.count().label("shared")
-        rows = db.session.execute(
-            select(Article, shared)
-            .options(LISTED)
-            .join(article_tags, article_tags.c.article_id == Article.id)
-            .where(
-                article_tags.c.tag_id.in_(tag_ids),
-                Article.id != article.id,
-                Article.status == ArticleStatus.PUBLISHED,
-            )
-            .group_by(Article.id)
-            .order_by(shared.desc(), Article.view_count.desc(), Article.id)
-            .limit(wanted)
-        ).all()
-        related.extend(row[0] for row in rows)
-    if len(related) < wanted and article.category_id is not None:
-        seen = [article.id, *(item.id for item in related)]
-        related.extend(
-            db.session.scalars(
-                select(Article)
-                .options(LISTED)
-                .where(
-                    Article.category_id == article.category_id,
-                    Article.status == ArticleStatus.PUBLISHED,
-                    Article.id.not_in(seen),
-                )
-                .order_by(Article.view_count.desc(), Article.id)
-                .limit(wanted - len(related))
-            )
+    if not tag_ids:
+        return []
+    shared = func.count().label("shared")
+    rows = db.session.execute(
+        select(Article, shared)
+        .options(*LISTED)
+        .join(article_tags, article_tags.c.article_id == Article.id)
+        .where(
+            article_tags.c.tag_id.in_(tag_ids),
+            Article.id != article.id,
+            Article.status == ArticleStatus.PUBLISHED,
         )
-    return reader_language_first(related, _title, limit)
+        .group_by(Article.id)
+        .order_by(other_language_first(Article.language), shared.desc(), *MOST_READ)
+        .limit(limit)
+    ).all()
+    return [row[0] for row in rows]
+
+
+def _same_category(article: Article, seen: list[int], limit: int) -> list[Article]:
+    if article.category_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Article)
+            .options(*LISTED)
+            .where(
+                Article.category_id == article.category_id,
+                Article.status == ArticleStatus.PUBLISHED,
+                Article.id.not_in(seen),
+            )
+            .order_by(other_language_first(Article.language), *MOST_READ)
+            .limit(limit)
+        )
+    )
 
 
 def editor_articles(user: Any, *, status: str | None, page: int, per_page: int = 25) -> Any:

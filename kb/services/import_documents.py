@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from flask_babel import gettext as _
 
+from kb.languages import CONTENT_LANGUAGES
 from kb.models import ArticleStatus
 from kb.services.articles import MAX_TAG_LENGTH, MAX_TAGS, MAX_TITLE, slugify
 from kb.services.frontmatter import parse_front_matter
@@ -28,7 +29,7 @@ MAX_FILE_BYTES = 1024 * 1024
 KNOWN_FIELDS = {
     "title", "description", "summary", "tags", "keywords", "category", "categories", "slug",
     "draft", "status", "date", "lastmod", "last_modified_at", "weight", "sidebar_position",
-    "nav_order", "aliases", "redirect_from", "import_key",
+    "nav_order", "aliases", "redirect_from", "import_key", "lang", "language",
 }  # fmt: skip
 
 
@@ -53,6 +54,7 @@ class Document:
     category: str | None = None
     status: ArticleStatus = ArticleStatus.DRAFT
     slug: str | None = None
+    language: str | None = None  # None: told from the text when saved
     key: str | None = None
     aliases: list[str] = field(default_factory=list)
     position: int | None = None
@@ -161,6 +163,26 @@ def _category(fields: dict[str, Any], path: str, options: ImportOptions) -> str 
     return options.category
 
 
+def import_language(value: Any, name: str, warnings: list[str]) -> str | None:
+    """The article's language from a tag (`zh`, `zh-CN`, `zh_Hans`, `en-US`); None, with a
+    warning for one the site does not offer, leaves it to the text."""
+    if value in (None, ""):
+        return None
+    tag = str(value).strip().lower().replace("_", "-")
+    primary = tag.split("-", 1)[0]
+    if primary in CONTENT_LANGUAGES:
+        return primary
+    warnings.append(
+        _(
+            "the language '%(language)s' in '%(key)s' is not one the site offers; "
+            "it was told from the text",
+            language=str(value)[:20],
+            key=name,
+        )
+    )
+    return None
+
+
 def _position(fields: dict[str, Any]) -> int | None:
     for name in ("weight", "sidebar_position", "nav_order"):
         value = fields.get(name)
@@ -183,6 +205,8 @@ def _apply_fields(document: Document, fields: dict[str, Any], options: ImportOpt
     document.category = _category(fields, document.path, options)
     document.status = _status(fields, options, document.problems)
     document.slug = slugify(str(fields["slug"])) if fields.get("slug") else None
+    named = "lang" if fields.get("lang") not in (None, "") else "language"
+    document.language = import_language(fields.get(named), named, document.warnings)
     document.key = str(fields["import_key"]).strip()[:200] if fields.get("import_key") else None
     aliases = _strings(fields.get("aliases")) + _strings(fields.get("redirect_from"))
     document.aliases = [alias for alias in map(_alias, aliases) if alias]

@@ -36,6 +36,7 @@ from kb.services.import_documents import (
     Document,
     ImportOptions,
     Source,
+    import_language,
     import_tags,
     parse_when,
 )
@@ -233,6 +234,7 @@ def _document(article: Any, index: int, export: Export, options: ImportOptions) 
     document.aliases = _aliases(article, number, locale)
     if locale:
         document.extra["locale"] = locale
+        document.language = import_language(locale, "locale", document.warnings)
     own = export.attachments.get(number, [])
     signed = json.dumps([article, own, document.category], sort_keys=True, default=str)
     document.digest = hashlib.sha256((signed + repr(options)).encode()).hexdigest()

@@ -184,6 +184,7 @@ def _save(document: Document, planned: tuple[int | None, str], context: dict) ->
                 ),
                 tags=document.tags,
                 note=f"{NOTE_IMPORTED}:{document.path}"[:MAX_NOTE],
+                language=document.language,
             )
             existing = db.session.get(Article, article_id) if article_id else None
             record = recorder(document, rewritten, context["root"], result.warnings)

@@ -96,6 +96,7 @@ def restore_revision(article: Article, number: int, *, by: User) -> Article:
         else None,
         tags=list(old.tags or []),
         note=f"{NOTE_RESTORED}:{number}",
+        language=article.language,  # a revision holds words, not a language: the chosen one stays
     )
     return save_article(article, data, by=by)
 

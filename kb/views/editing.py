@@ -44,6 +44,7 @@ def _article_input(form: ArticleForm) -> articles.ArticleInput:
         category_id=form.chosen_category(),
         tags=form.tag_list(),
         note=form.note.data or "",
+        language=form.language.data,
     )
 
 

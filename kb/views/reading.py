@@ -26,8 +26,8 @@ from community.paging import page_arg
 from community.uploads import send_download
 from kb import bp
 from kb.forms import FeedbackForm
+from kb.languages import other_language
 from kb.policy import can_edit, takes_feedback
-from kb.search.chinese import language_of
 from kb.services import attachments, cache_keys, catalog, counters, feedback, search, suggest
 
 RESULTS_PER_PAGE = 10
@@ -79,7 +79,7 @@ def article(slug: str):
     html = render_template(
         "kb/article.html",
         article=found,
-        related=catalog.related_articles(found),
+        related=catalog.related_listed(found),
         show_toc=len(found.toc) >= 3 or len(found.plain_text) > 4000,
         can_edit=can_edit(current_user),
         human_size=attachments.human_size,
@@ -122,18 +122,12 @@ def old_address(old_path: str):
 _ZENDESK_ARTICLE = re.compile(r"^([a-z]{2,3}(?:-[a-z0-9]{2,8})*)/articles/(\d{1,19})(?:[-/].*)?$")
 
 
-# Each article language as a page marks it: its `lang` tag and its name in itself.
-OTHER_LANGUAGES = {"zh": {"tag": "zh-Hans", "name": "中文"}, "en": {"tag": "en", "name": "English"}}
-
-
 @bp.app_template_global("kb_other_language")
-def other_language(title: str) -> dict[str, str] | None:
-    """For an article listed in a language other than the page's: its `lang` tag and its
-    language's name in itself, so a reader sees at once which titles are not in theirs."""
-    language = language_of(title)
-    if language == catalog.reader_language():
-        return None
-    return OTHER_LANGUAGES[language]
+def other_language_label(language: str | None) -> dict[str, str] | None:
+    """For an article, category or announcement listed in a language other than the page's
+    (its stored `language`): its `lang` tag and its language's name in itself, so a reader
+    sees at once which titles are not in theirs."""
+    return other_language(language)
 
 
 def zendesk_address(old_path: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from community.extensions import socketio
 from tests.helpers import badge_counts, badge_pushes, badge_socket, logged_in
 
@@ -53,3 +55,51 @@ def test_a_push_reaches_only_its_members_pages(app, make_user):
         badges_changed([one.id, None])
         db.session.commit()
     assert badge_pushes(first) == 1 and badge_pushes(second) == 0
+
+
+def test_no_public_page_starts_a_session_for_a_visitor(
+    app, client, make_user, make_category_for_visitors
+):
+    """A visitor's page carries no token and sets no cookie, so one cached copy serves every
+    visitor (a token in a kept page would be shared, and a cookie would end the caching)."""
+    for path in make_category_for_visitors:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert not response.headers.getlist("Set-Cookie"), path
+        assert 'name="csrf_token"' not in response.text and "csrf-token" not in response.text
+
+
+@pytest.fixture
+def make_category_for_visitors(app, make_user):
+    """The addresses of public pages with content: a topic with a reply, its category, the
+    forum, the knowledge base, tracking, the home page and the service page."""
+    from community.extensions import db
+    from forum.models import ForumCategory
+    from forum.services import posting
+    from tests.forum.conftest import as_user
+
+    asker, helper = make_user("ask@example.com"), make_user("help@example.com")
+    with app.app_context():
+        category = ForumCategory(slug="printers", name="Printers", position=1)
+        db.session.add(category)
+        db.session.commit()
+        category_id = category.id
+    with as_user(app, asker.id) as user:
+        topic = posting.create_topic(
+            posting.TopicInput(category_id=category_id, title="Printer is offline", body="Why?"),
+            by=user,
+        )
+        topic_id, slug = topic.id, topic.slug
+    with as_user(app, helper.id) as user:
+        from forum.models import Topic
+
+        posting.create_reply(db.session.get_one(Topic, topic_id), "Restart it.", by=user)
+    return [
+        "/",
+        "/forum/",
+        "/forum/c/printers",
+        f"/forum/t/{topic_id}/{slug}",
+        "/kb/",
+        "/track",
+        "/service",
+    ]

@@ -15,7 +15,8 @@ from vip.seeding import bulk_pair_emails
 
 
 def test_seed_demo_assigns_the_demo_vip_and_is_idempotent(app):
-    """vip@example.com (gold) with manager@example.com, messages, an announcement; twice = once."""
+    """vip@example.com (gold) with manager@example.com, messages, an announcement in each
+    language; twice = once."""
     runner = app.test_cli_runner()
     for _ in range(2):
         with app.app_context():  # the `flask` command pushes one for core commands
@@ -29,7 +30,8 @@ def test_seed_demo_assigns_the_demo_vip_and_is_idempotent(app):
         )
         assert vip.vip_tier == "gold" and conversation.manager_id == manager.id
         assert db.session.scalar(select(func.count()).select_from(VipMessage)) == 5
-        assert db.session.scalar(select(func.count()).select_from(VipAnnouncement)) == 1
+        languages = db.session.scalars(select(VipAnnouncement.language)).all()
+        assert sorted(languages) == ["en", "zh"]
         last = db.session.scalar(select(VipMessage).order_by(VipMessage.id.desc()))
         assert last.read_at is None and last.emailed_at is not None
 

@@ -14,6 +14,7 @@ from community.db import utcnow
 from community.errors import NotAllowed, NotFound
 from community.extensions import cache, db
 from community.markdown import render_markdown
+from kb.languages import chosen_language, other_language_first
 from vip import policy
 from vip.models import ManagerProfile, VipAnnouncement
 from vip.services.stats import typical_response_seconds
@@ -92,14 +93,12 @@ def manager_card(manager_id: int, client: User) -> ManagerCard | None:
     )
 
 
-def recent_announcements(limit: int = 5) -> list[VipAnnouncement]:
-    return list(
-        db.session.scalars(
-            select(VipAnnouncement)
-            .order_by(VipAnnouncement.created_at.desc(), VipAnnouncement.id.desc())
-            .limit(limit)
-        )
-    )
+def recent_announcements(limit: int = 5, *, reader_first: bool = False) -> list[VipAnnouncement]:
+    """The newest announcements; with `reader_first`, those in the reader's language come
+    first (newest first within each language), the others after, for the template to label."""
+    newest = (VipAnnouncement.created_at.desc(), VipAnnouncement.id.desc())
+    order = (other_language_first(VipAnnouncement.language), *newest) if reader_first else newest
+    return list(db.session.scalars(select(VipAnnouncement).order_by(*order).limit(limit)))
 
 
 def _require_staff(user: User) -> None:
@@ -107,11 +106,18 @@ def _require_staff(user: User) -> None:
         raise NotAllowed(_("Only account managers write announcements."))
 
 
-def create_announcement(author: User, *, title: str, body: str) -> VipAnnouncement:
-    """Publish news to every VIP client; the Markdown is rendered and sanitised once, here."""
+def create_announcement(
+    author: User, *, title: str, body: str, language: str | None = None
+) -> VipAnnouncement:
+    """Publish news to every VIP client; the Markdown is rendered and sanitised once, here.
+    Its language is the author's choice, else the text's."""
     _require_staff(author)
     announcement = VipAnnouncement(
-        title=title.strip(), body=body, body_html=render_markdown(body), author_id=author.id
+        title=title.strip(),
+        body=body,
+        body_html=render_markdown(body),
+        language=chosen_language(language, title, body),
+        author_id=author.id,
     )
     db.session.add(announcement)
     db.session.commit()
@@ -119,9 +125,15 @@ def create_announcement(author: User, *, title: str, body: str) -> VipAnnounceme
 
 
 def update_announcement(
-    editor: User, announcement: VipAnnouncement, *, title: str, body: str
+    editor: User,
+    announcement: VipAnnouncement,
+    *,
+    title: str,
+    body: str,
+    language: str | None = None,
 ) -> VipAnnouncement:
     _require_staff(editor)
+    announcement.language = chosen_language(language, title, body)
     announcement.title = title.strip()
     announcement.body = body
     announcement.body_html = render_markdown(body)

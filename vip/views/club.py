@@ -31,7 +31,7 @@ def client_page(conversation: VipConversation, form: MessageForm, status: int = 
             card=services.manager_card(conversation.manager_id, client)
             if conversation.manager_id
             else None,
-            announcements=services.recent_announcements(),
+            announcements=services.recent_announcements(reader_first=True),
             form=form,
             tier=tier_named(client.vip_tier),
         ),
@@ -77,8 +77,13 @@ def inbox():
     return redirect(url_for("vip.index"))
 
 
+# The newest announcements a VIP client sees on the home page, theirs in their language first.
+HOME_ANNOUNCEMENTS = 3
+
+
 def home_panel_context() -> dict[str, Any]:
-    """The home page's VIP panel: only for a client or a manager with something unread."""
+    """The home page's VIP panel, for a club member: unread messages and, for a client, the
+    newest announcements (the panel is not shared: it is rendered for each request)."""
     user = current_user
     if not policy.is_club_member(user):
         return {"vip_panel": None}
@@ -86,5 +91,8 @@ def home_panel_context() -> dict[str, Any]:
         "vip_panel": {
             "unread": services.unread_count(acting_user()),
             "is_vip": user.is_vip,
+            "announcements": services.recent_announcements(HOME_ANNOUNCEMENTS, reader_first=True)
+            if user.is_vip
+            else [],
         }
     }

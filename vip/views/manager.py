@@ -12,8 +12,9 @@ from flask_login import current_user
 
 from community.accounts.permissions import acting_user
 from community.db import utcnow
+from community.errors import InvalidInput
 from community.extensions import login_manager
-from community.forms import CsrfOnlyForm
+from community.forms import CsrfOnlyForm, show_error
 from vip import manager_bp as bp
 from vip import policy, services
 from vip.forms import AnnouncementForm, ManagerCardForm, MessageForm
@@ -101,9 +102,18 @@ def card():
 def announcements():
     form = AnnouncementForm()
     if form.validate_on_submit():
-        services.create_announcement(acting_user(), title=form.title.data, body=form.body.data)
-        flash(_("The announcement is published to VIP clients."), "success")
-        return redirect(url_for("manager.announcements"))
+        try:
+            services.create_announcement(
+                acting_user(),
+                title=form.title.data,
+                body=form.body.data,
+                language=form.language.data,
+            )
+        except InvalidInput as error:
+            show_error(form, error)
+        else:
+            flash(_("The announcement is published to VIP clients."), "success")
+            return redirect(url_for("manager.announcements"))
     return form_page(
         "manager/announcements.html",
         form,
@@ -117,11 +127,19 @@ def edit_announcement(announcement_id: int):
     announcement = services.announcement_or_404(announcement_id)
     form = AnnouncementForm(obj=announcement)
     if form.validate_on_submit():
-        services.update_announcement(
-            acting_user(), announcement, title=form.title.data, body=form.body.data
-        )
-        flash(_("The announcement is updated."), "success")
-        return redirect(url_for("manager.announcements"))
+        try:
+            services.update_announcement(
+                acting_user(),
+                announcement,
+                title=form.title.data,
+                body=form.body.data,
+                language=form.language.data,
+            )
+        except InvalidInput as error:
+            show_error(form, error)
+        else:
+            flash(_("The announcement is updated."), "success")
+            return redirect(url_for("manager.announcements"))
     return form_page("manager/announcement_edit.html", form, announcement=announcement)
 
 
