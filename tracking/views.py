@@ -6,6 +6,7 @@ beside its field (422), and a shipment or contact that is not the reader's is a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -62,13 +63,11 @@ def _public_page(number: str, template: str) -> str:
         raise NotFound(_("We have no shipment with the tracking number %(number)s.", number=number))
     # The progress and timeline alone are the same for every reader: members share them too.
     if is_personal_request() and template != LIVE_TEMPLATE:
-        return _render_public(number, template)
-    key = _public_key(template, number, version)
-    page = cache.get(key)
-    if page is None:
-        page = _render_public(number, template)
-        cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
-    return page
+        return _render_public(services.public_shipment_or_404(number), template)
+    return _kept(
+        _public_key(template, number, version),
+        lambda: _render_public(services.public_shipment_or_404(number), template),
+    )
 
 
 LIVE_TEMPLATE = "tracking/_live.html"
@@ -78,25 +77,24 @@ def _public_key(template: str, number: str, version: int) -> str:
     return f"tracking:{template}:{number}:{version}:{reader_variant()}"
 
 
+def _kept(key: str, render: Callable[[], str]) -> str:
+    """The page cache's copy under `key`, rendered and kept on the first request."""
+    page = cache.get(key)
+    if page is None:
+        page = render()
+        cache.set(key, page, timeout=PAGE_CACHE_SECONDS)
+    return page  # type: ignore[no-any-return]
+
+
 def _live_html(shipment: Shipment) -> Markup:
     """The progress and timeline of the owner's page: the copy every reader of this version
-    shares (`/track/<number>/live` serves the same one), rendered on the first request."""
+    shares (`/track/<number>/live` serves the same one)."""
     key = _public_key(LIVE_TEMPLATE, shipment.tracking_number, shipment.version)
-    html = cache.get(key)
-    if html is None:
-        html = render_template(
-            LIVE_TEMPLATE,
-            shipment=shipment,
-            events=services.timeline(shipment),
-            help_links=help_articles(shipment.status),
-            needs_help=needs_help(shipment.status),
-        )
-        cache.set(key, html, timeout=PAGE_CACHE_SECONDS)
+    html = _kept(key, lambda: _render_public(shipment, LIVE_TEMPLATE))
     return Markup(html)  # noqa: S704 (rendered by an autoescaping template)
 
 
-def _render_public(number: str, template: str) -> str:
-    shipment = services.public_shipment_or_404(number)
+def _render_public(shipment: Shipment, template: str) -> str:
     user = acting_user() if current_user.is_authenticated else None
     return render_template(
         template,
